@@ -1,0 +1,1 @@
+//! Writing the policy in the forms the kernel ingests.

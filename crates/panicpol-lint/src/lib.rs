@@ -1,0 +1,1 @@
+//! The rules of panicpol, one file per rule, and the registry of their codes.

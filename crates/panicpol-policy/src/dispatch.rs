@@ -1,0 +1,1 @@
+//! The fate of every token, as the kernel decides it.

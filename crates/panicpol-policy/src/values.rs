@@ -1,0 +1,1 @@
+//! Value grammars of the panic parameters.

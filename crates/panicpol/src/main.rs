@@ -1,0 +1,3 @@
+//! The `panicpol` command line: parse arguments, run, map the result to an exit code.
+
+fn main() {}
