@@ -1,0 +1,102 @@
+//! The registry of rules and their codes.
+//!
+//! Codes are grouped by hundreds:
+//!
+//! | range | area |
+//! |---|---|
+//! | PP1xx | the tokenizer: quoting, bytes, length |
+//! | PP2xx | parameters and values |
+//! | PP3xx | `panic_notifier_filter` |
+//! | PP4xx | kdump ordering (`crash_kexec_post_notifiers`, `crashkernel=`) |
+//! | PP5xx | `panic_print` / `panic_sys_info` |
+//! | PP6xx | bootconfig |
+//! | PP7xx | boot-source layering |
+//! | PP8xx | runtime overrides (sysctl.d, tmpfiles.d) |
+
+use panicpol_diagnostics::{Diagnostic, Severity};
+
+use crate::context::Context;
+use crate::rules;
+
+/// What every rule declares about itself.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable code, `PP` + three digits.
+    pub code: &'static str,
+    /// Kebab-case name that says the pattern it finds.
+    pub name: &'static str,
+    /// The severity its findings have unless configured otherwise.
+    pub severity: Severity,
+    /// One line for listings and SARIF's short description.
+    pub summary: &'static str,
+    /// The documentation page in Markdown: "What it does", "Why is this bad?",
+    /// "Example", "Fix".
+    pub doc: &'static str,
+}
+
+/// A rule: its metadata and its check.
+pub trait Rule: Sync {
+    /// The rule's code, name, severity and documentation.
+    fn meta(&self) -> &'static RuleMeta;
+    /// Pushes the rule's findings about one command line.
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>);
+}
+
+/// Every rule, in code order.
+pub static RULES: &[&dyn Rule] = &[
+    &rules::pp101_open_quote::Rule101,
+    &rules::pp102_nbsp_split::Rule102,
+    &rules::pp103_nul_byte::Rule103,
+    &rules::pp104_cmdline_too_long::Rule104,
+    &rules::pp105_quote_kept::Rule105,
+];
+
+/// The rule with this code (case-insensitive) or name.
+pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| {
+        r.meta().code.eq_ignore_ascii_case(code_or_name) || r.meta().name == code_or_name
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique_well_formed_and_documented() {
+        let mut codes = HashSet::new();
+        let mut names = HashSet::new();
+        let mut last = "";
+        for r in RULES {
+            let m = r.meta();
+            assert!(codes.insert(m.code), "duplicate code {}", m.code);
+            assert!(names.insert(m.name), "duplicate name {}", m.name);
+            assert!(
+                m.code.len() == 5
+                    && m.code.starts_with("PP")
+                    && m.code[2..].bytes().all(|b| b.is_ascii_digit()),
+                "bad code {}",
+                m.code
+            );
+            assert!(m.code > last, "{} is out of order", m.code);
+            last = m.code;
+            assert!(
+                m.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "bad name {}",
+                m.name
+            );
+            assert!(!m.summary.ends_with('.'), "{}: summary ends with a period", m.code);
+            for heading in ["## What it does", "## Why is this bad?", "## Example", "## Fix"] {
+                assert!(m.doc.contains(heading), "{} lacks {heading:?}", m.code);
+            }
+        }
+    }
+
+    #[test]
+    fn find_by_code_or_name() {
+        assert_eq!(find("pp101").map(|r| r.meta().name), Some("open-quote"));
+        assert_eq!(find("open-quote").map(|r| r.meta().code), Some("PP101"));
+        assert!(find("PP999").is_none());
+    }
+}
