@@ -1,0 +1,99 @@
+//! What the user typed: clap definitions only, no logic.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Compiler and linter for the Linux kernel's panic policy.
+///
+/// panicpol reads boot configuration exactly as the kernel reads it, checks the
+/// panic and kdump parameters against the kernel build that will boot, and
+/// explains what will run before and after kexec.
+#[derive(Debug, Parser)]
+#[command(name = "panicpol", version, propagate_version = true, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Check command lines against a kernel build (default: this running system).
+    Check(CheckArgs),
+    /// Show the documentation of a rule, or list every rule.
+    Rule(RuleArgs),
+}
+
+/// Where the kernel facts come from. With none of these, `check` without
+/// inputs reads this system's /proc/kallsyms; with inputs, panicpol's built-in
+/// catalogue is used.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct KernelArgs {
+    /// The kernel's ELF image with symbols (e.g. Debian's -dbg vmlinux).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) vmlinux: Option<PathBuf>,
+    /// The kernel's System.map.
+    #[arg(long, value_name = "FILE", conflicts_with = "vmlinux")]
+    pub(crate) system_map: Option<PathBuf>,
+    /// A /proc/kallsyms dump.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["vmlinux", "system_map"])]
+    pub(crate) kallsyms: Option<PathBuf>,
+    /// The kernel's config (for CONFIG_BOOT_CONFIG, CONFIG_CMDLINE, LOCKDEP …).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Files holding command lines; `-` reads standard input. With no file and
+    /// no --cmdline, /proc/cmdline is checked.
+    #[arg(value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    /// A command line given as a string.
+    #[arg(long, value_name = "STRING")]
+    pub(crate) cmdline: Vec<String>,
+    #[command(flatten)]
+    pub(crate) kernel: KernelArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub(crate) struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
+    /// Exit with 1 when a finding is at least this severe.
+    #[arg(long, value_enum, default_value_t = FailLevel::Error)]
+    pub(crate) fail_level: FailLevel,
+    /// Always exit with 0 when the check ran (findings are still printed).
+    #[arg(long)]
+    pub(crate) exit_zero: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// Diagnostics with source snippets, for people.
+    Human,
+    /// One JSON document (versioned, see README).
+    Json,
+    /// `file:line:col: severity: message [code]`, one per line.
+    Gcc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RuleArgs {
+    /// A rule code (PP101) or name (open-quote).
+    #[arg(value_name = "CODE", required_unless_present = "all")]
+    pub(crate) code: Option<String>,
+    /// List every rule.
+    #[arg(long)]
+    pub(crate) all: bool,
+}

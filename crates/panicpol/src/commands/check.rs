@@ -1,0 +1,68 @@
+//! `panicpol check`: lint command lines against a kernel build.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use panicpol_diagnostics::{Diagnostic, Layer, Severity, SourceFile, SourceMap};
+use panicpol_syntax::cmdline::tokenize;
+
+use crate::args::{CheckArgs, FailLevel};
+use crate::input::{self, Failure};
+use crate::render::{self, CheckedCmdline};
+
+pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
+    let live = a.files.is_empty() && a.cmdline.is_empty();
+    let mut sources = SourceMap::new();
+    for (i, c) in a.cmdline.iter().enumerate() {
+        let name = if a.cmdline.len() == 1 {
+            "<cmdline>".to_string()
+        } else {
+            format!("<cmdline {}>", i + 1)
+        };
+        sources.add(SourceFile::new(name, c.as_bytes(), Layer::Cmdline));
+    }
+    for f in &a.files {
+        sources.add(input::cmdline_file(f)?);
+    }
+    if live {
+        let path = Path::new("/proc/cmdline");
+        let bytes = input::read_limited(path, input::TEXT_LIMIT).map_err(|e| {
+            Failure::new(format!(
+                "{e}\nwith no FILE and no --cmdline, panicpol checks this system's /proc/cmdline"
+            ))
+        })?;
+        sources.add(SourceFile::new("/proc/cmdline", bytes, Layer::Cmdline));
+    }
+    let kernel = super::kernel::load(&a.kernel, live)?;
+
+    let mut checked = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for (id, file) in sources.iter() {
+        let end = input::cmdline_extent(&file.text);
+        let text = &file.text[..end];
+        let cmdline = tokenize(text);
+        let cx = panicpol_lint::Context {
+            file: id,
+            text,
+            base: 0,
+            cmdline: &cmdline,
+            kernel: &kernel,
+        };
+        diagnostics.extend(panicpol_lint::check(&cx));
+        checked.push(CheckedCmdline { file: id, text: text.to_vec(), cmdline });
+    }
+
+    render::check_report(&a.output, &sources, &kernel, &checked, &diagnostics)?;
+
+    let threshold = match a.output.fail_level {
+        FailLevel::Info => Severity::Info,
+        FailLevel::Warning => Severity::Warning,
+        FailLevel::Error => Severity::Error,
+    };
+    let failed = diagnostics.iter().any(|d| d.severity >= threshold);
+    Ok(if failed && !a.output.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,18 @@
+//! One module per subcommand. Each turns arguments into calls to the library
+//! crates and hands the results to a renderer.
+
+mod check;
+mod kernel;
+mod rule;
+
+use std::process::ExitCode;
+
+use crate::args::{Cli, Command};
+use crate::input::Failure;
+
+pub(crate) fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Rule(a) => rule::run(a),
+    }
+}

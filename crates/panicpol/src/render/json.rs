@@ -1,0 +1,88 @@
+//! The JSON output of `check`, version 1. See README.md "JSON output".
+
+use std::io::{self, Write};
+
+use panicpol_diagnostics::{Diagnostic, Label, SourceMap};
+use panicpol_kernel::Kernel;
+use serde_json::{Value, json};
+
+use super::CheckedCmdline;
+
+/// Bumped on any incompatible change of the document's shape.
+pub(crate) const VERSION: u32 = 1;
+
+fn label(sources: &SourceMap, l: &Label) -> Value {
+    let f = sources.get(l.file);
+    let (line, col) = f.map(|f| f.line_col(l.span.start)).unwrap_or((1, 1));
+    json!({
+        "file": f.map(|f| f.name.as_str()),
+        "span": [l.span.start, l.span.end],
+        "line": line,
+        "col": col,
+        "text": f.map(|f| f.snippet(&l.span)),
+        "message": l.message,
+    })
+}
+
+fn diagnostic(sources: &SourceMap, d: &Diagnostic) -> Value {
+    let mut v = json!({
+        "code": d.code,
+        "severity": d.severity.as_str(),
+        "message": d.message,
+        "help": d.help,
+        "notes": d.notes,
+        "labels": d.secondary.iter().map(|l| label(sources, l)).collect::<Vec<_>>(),
+    });
+    if let Some(p) = &d.primary {
+        let p = label(sources, p);
+        for k in ["file", "line", "col", "span"] {
+            v[k] = p[k].clone();
+        }
+        v["label"] = p["message"].clone();
+    }
+    v
+}
+
+pub(super) fn write(
+    w: &mut dyn Write,
+    sources: &SourceMap,
+    kernel: &Kernel,
+    checked: &[CheckedCmdline],
+    diags: &[Diagnostic],
+) -> io::Result<()> {
+    let inputs: Vec<Value> = checked
+        .iter()
+        .map(|c| {
+            let name = sources.get(c.file).map(|f| f.name.as_str());
+            let tokens: Vec<Value> = c
+                .cmdline
+                .tokens
+                .iter()
+                .map(|t| {
+                    json!({
+                        "text": String::from_utf8_lossy(t.raw(&c.text)),
+                        "span": [t.span.start, t.span.end],
+                        "name": String::from_utf8_lossy(t.name_bytes(&c.text)),
+                        "value": t.value_bytes(&c.text).map(String::from_utf8_lossy),
+                    })
+                })
+                .collect();
+            json!({
+                "file": name,
+                "cmdline": String::from_utf8_lossy(&c.text),
+                "tokens": tokens,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "version": VERSION,
+        "kernel": {
+            "release": kernel.release,
+            "source": kernel.source,
+        },
+        "inputs": inputs,
+        "diagnostics": diags.iter().map(|d| diagnostic(sources, d)).collect::<Vec<_>>(),
+    });
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    writeln!(w)
+}

@@ -1,0 +1,71 @@
+//! Turning results into output: human (miette), JSON and gcc-style. The wire
+//! formats are owned here, by the outermost crate.
+
+mod gcc;
+mod human;
+mod json;
+
+use std::io::{self, Write};
+
+use panicpol_diagnostics::{Diagnostic, FileId, SourceMap};
+use panicpol_kernel::Kernel;
+use panicpol_syntax::cmdline::Cmdline;
+
+use crate::args::{Format, OutputArgs};
+use crate::input::Failure;
+
+/// One command line that was checked, for renderers that show tokens.
+pub(crate) struct CheckedCmdline {
+    pub(crate) file: FileId,
+    pub(crate) text: Vec<u8>,
+    pub(crate) cmdline: Cmdline,
+}
+
+/// Writes the result of `check` in the chosen format to stdout.
+pub(crate) fn check_report(
+    out: &OutputArgs,
+    sources: &SourceMap,
+    kernel: &Kernel,
+    checked: &[CheckedCmdline],
+    diagnostics: &[Diagnostic],
+) -> Result<(), Failure> {
+    let stdout = io::stdout();
+    let mut w = io::BufWriter::new(stdout.lock());
+    let r = match out.format {
+        Format::Human => human::write(&mut w, sources, kernel, diagnostics),
+        Format::Json => json::write(&mut w, sources, kernel, checked, diagnostics),
+        Format::Gcc => gcc::write(&mut w, sources, diagnostics),
+    };
+    r.and_then(|()| w.flush()).map_err(|e| Failure::io("stdout", &e))
+}
+
+/// Prints a failure that stopped the run.
+pub(crate) fn report_failure(f: &Failure) {
+    let _ = writeln!(io::stderr(), "panicpol: error: {f}");
+}
+
+/// The text of a file for display, with the same byte offsets: every byte of
+/// an invalid UTF-8 sequence becomes one `?`, so spans stay valid.
+pub(crate) fn display_text(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        s.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            s.push('?');
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_text_keeps_offsets() {
+        let b = b"a\xffb\xc3\xa0c\xc3";
+        let s = display_text(b);
+        assert_eq!(s.len(), b.len());
+        assert_eq!(s, "a?b\u{e0}c?");
+    }
+}
