@@ -1,0 +1,138 @@
+//! End-to-end tests of the `panicpol` binary: arguments, exit codes, formats,
+//! and bad input. Each runs the real binary.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn panicpol(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_panicpol"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the panicpol binary runs")
+}
+
+fn panicpol_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_panicpol"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the panicpol binary runs");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn fixture(rel: &str) -> String {
+    format!("{}/../../fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn clean_cmdline_exits_zero() {
+    let o = panicpol(&["check", "--cmdline", "console=ttyS0 panic=10"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn error_finding_exits_one_and_points_at_the_quote() {
+    let o = panicpol(&["check", "--cmdline", "panic_print=0x3 panic=\"10"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("PP101"), "{out}");
+    assert!(out.contains("this quote is never closed"), "{out}");
+}
+
+#[test]
+fn exit_zero_and_fail_level() {
+    let o = panicpol(&["check", "--exit-zero", "--cmdline", "panic=\"10"]);
+    assert_eq!(o.status.code(), Some(0));
+    // PP105 is a warning: it fails only with --fail-level warning.
+    let o = panicpol(&["check", "--cmdline", "foo=a\"b c\"d"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = panicpol(&["check", "--fail-level", "warning", "--cmdline", "foo=a\"b c\"d"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn json_has_version_tokens_and_diagnostics() {
+    let o = panicpol(&["check", "--format", "json", "--cmdline", "a=1 \"b=x y\" panic=\"10"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["version"], 1);
+    let tokens = v["inputs"][0]["tokens"].as_array().expect("tokens");
+    assert_eq!(tokens.len(), 3);
+    assert_eq!(tokens[1]["name"], "b");
+    assert_eq!(tokens[1]["value"], "x y");
+    assert_eq!(tokens[1]["span"], serde_json::json!([4, 11]));
+    assert_eq!(v["diagnostics"][0]["code"], "PP101");
+    assert_eq!(v["diagnostics"][0]["line"], 1);
+}
+
+#[test]
+fn gcc_format_is_one_line_per_finding() {
+    let o = panicpol(&["check", "--format", "gcc", "--cmdline", "x panic=\"10"]);
+    assert_eq!(
+        stdout(&o),
+        "<cmdline>:1:9: error: unclosed quote swallows the rest of the command line [PP101]\n"
+    );
+}
+
+#[test]
+fn reads_files_and_stdin() {
+    let o = panicpol(&["check", &fixture("cmdline/debian-cloud.cmdline")]);
+    assert!(o.status.code() == Some(0) || o.status.code() == Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    let o = panicpol_stdin(&["check", "--format", "gcc", "-"], b"a=1\0b=2\n");
+    assert!(stdout(&o).contains("<stdin>:1:4: error"), "{}", stdout(&o));
+}
+
+#[test]
+fn bad_inputs_exit_two_with_a_clear_message() {
+    let dir = std::env::temp_dir().join(format!("panicpol-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let empty = dir.join("empty");
+    std::fs::write(&empty, b"\n").expect("write");
+    let binary = dir.join("binary");
+    std::fs::write(&binary, b"\x7fELF\x02\x01\x01\0\0\0").expect("write");
+    let huge = dir.join("huge");
+    std::fs::write(&huge, vec![b'a'; 10 << 20]).expect("write");
+    let cases: &[(&str, &str)] = &[
+        ("/nonexistent/cmdline", "no such file or directory"),
+        (empty.to_str().expect("utf8"), "empty"),
+        (binary.to_str().expect("utf8"), "ELF"),
+        (huge.to_str().expect("utf8"), "larger than"),
+        (dir.to_str().expect("utf8"), "directory"),
+    ];
+    for (path, want) in cases {
+        let o = panicpol(&["check", path]);
+        assert_eq!(o.status.code(), Some(2), "{path}");
+        assert!(stderr(&o).contains(want), "{path}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{path}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    assert_eq!(panicpol(&["check", "--format", "xml"]).status.code(), Some(2));
+    assert_eq!(panicpol(&["nonsense"]).status.code(), Some(2));
+}
+
+#[test]
+fn rule_docs() {
+    let o = panicpol(&["rule", "PP101"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("## Why is this bad?"));
+    let o = panicpol(&["rule", "--all"]);
+    assert!(stdout(&o).lines().count() >= 5);
+    assert_eq!(panicpol(&["rule", "PP999"]).status.code(), Some(2));
+}
