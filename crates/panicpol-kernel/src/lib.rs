@@ -6,6 +6,8 @@
 //! result is one [`Kernel`] in which every fact says how it was known
 //! ([`Known`]). This crate never prints and knows nothing about command lines.
 
+pub mod config;
+pub mod kallsyms;
 pub mod model;
 pub mod symbols;
 

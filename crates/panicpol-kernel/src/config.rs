@@ -1,0 +1,300 @@
+//! Reading a kernel `.config` (`/boot/config-<release>`, or the text of
+//! `/proc/config.gz` once decompressed) into a [`KernelConfig`].
+//!
+//! The grammar is the one scripts/kconfig/confdata.c `conf_read_simple()`
+//! accepts: `CONFIG_X=value` lines, `# CONFIG_X is not set` (recorded as
+//! `n`), other `#` lines are comments, a trailing `\r` is dropped, and a later
+//! line for the same option replaces an earlier one. String values are
+//! unquoted and unescaped (`\"` → `"`, `\\` → `\`), so `CONFIG_CMDLINE` reads
+//! as the command line itself. Lines kconfig would warn about are skipped and
+//! reported as [`ConfigWarning`]s, as kconfig does; bytes that are not a
+//! config at all (binary, compressed) are an error.
+//!
+//! Decompressing `/proc/config.gz` would need a new dependency (a gzip
+//! decoder) for a file the caller can `zcat`; gzip input is refused with an
+//! error that says so.
+
+use crate::model::KernelConfig;
+
+/// Lines longer than this are refused. A real config's longest line is a
+/// `CONFIG_CMDLINE` string (bounded by `COMMAND_LINE_SIZE`, at most a few KiB
+/// on any architecture) or `CONFIG_CC_VERSION_TEXT`.
+pub const MAX_LINE_LEN: usize = 64 * 1024;
+
+/// Why a config could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// gzip data: `/proc/config.gz` or `config.gz` not decompressed.
+    Compressed,
+    /// A NUL byte: binary data, not a config.
+    Binary {
+        /// Byte offset of the first NUL.
+        offset: usize,
+    },
+    /// A line that is not valid UTF-8.
+    InvalidUtf8 {
+        /// The line (from 1).
+        line: usize,
+    },
+    /// A line longer than [`MAX_LINE_LEN`].
+    LineTooLong {
+        /// The line (from 1).
+        line: usize,
+    },
+    /// Not a single `CONFIG_` line: not a kernel config.
+    NoOptions,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::Compressed => write!(
+                f,
+                "gzip-compressed data (such as /proc/config.gz): decompress it first, e.g. with zcat"
+            ),
+            ConfigError::Binary { offset } => write!(
+                f,
+                "binary data (a NUL byte at offset {offset}): not a kernel config"
+            ),
+            ConfigError::InvalidUtf8 { line } => write!(f, "line {line}: not valid UTF-8"),
+            ConfigError::LineTooLong { line } => {
+                write!(f, "line {line}: longer than {MAX_LINE_LEN} bytes")
+            }
+            ConfigError::NoOptions => {
+                write!(f, "no `CONFIG_` lines: this is not a kernel config")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A line kconfig itself would warn about and skip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigWarning {
+    /// The line (from 1).
+    pub line: usize,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
+
+/// A config, read, with the lines that were skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigRead {
+    /// The options.
+    pub config: KernelConfig,
+    /// Skipped lines, in order.
+    pub warnings: Vec<ConfigWarning>,
+}
+
+/// Reads a kernel config.
+pub fn read_config(bytes: &[u8]) -> Result<ConfigRead, ConfigError> {
+    if bytes.starts_with(b"\x1f\x8b") {
+        return Err(ConfigError::Compressed);
+    }
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        return Err(ConfigError::Binary { offset });
+    }
+    let mut out = ConfigRead::default();
+    let mut any = false;
+    for (idx, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = idx + 1;
+        if raw.len() > MAX_LINE_LEN {
+            return Err(ConfigError::LineTooLong { line });
+        }
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let text = std::str::from_utf8(raw).map_err(|_| ConfigError::InvalidUtf8 { line })?;
+        match parse_line(text) {
+            Line::Skip => {}
+            Line::Set(name, value) => {
+                any = true;
+                out.config.options.insert(name.to_string(), value);
+            }
+            Line::Warn(reason) => out.warnings.push(ConfigWarning { line, reason }),
+        }
+    }
+    if !any {
+        return Err(ConfigError::NoOptions);
+    }
+    Ok(out)
+}
+
+/// What one line means.
+#[derive(Debug, PartialEq, Eq)]
+enum Line<'a> {
+    /// Blank or a comment.
+    Skip,
+    /// An option (name without `CONFIG_`) and its value.
+    Set(&'a str, String),
+    /// Something kconfig warns about.
+    Warn(&'static str),
+}
+
+fn parse_line(text: &str) -> Line<'_> {
+    if text.is_empty() {
+        return Line::Skip;
+    }
+    if let Some(comment) = text.strip_prefix('#') {
+        // Only `# CONFIG_X is not set` (exactly one space after `#`) means
+        // something; kconfig ignores every other comment.
+        return match comment
+            .strip_prefix(" CONFIG_")
+            .and_then(|r| r.strip_suffix(" is not set"))
+        {
+            Some(name) if valid_name(name) => Line::Set(name, "n".to_string()),
+            _ => Line::Skip,
+        };
+    }
+    let Some(rest) = text.strip_prefix("CONFIG_") else {
+        return Line::Warn("unexpected data: not a `CONFIG_` line or a comment");
+    };
+    let Some((name, value)) = rest.split_once('=') else {
+        return Line::Warn("unexpected data: no `=` after the option name");
+    };
+    if !valid_name(name) {
+        return Line::Warn("invalid option name");
+    }
+    if value.starts_with('"') {
+        match unquote(value) {
+            Some(v) => Line::Set(name, v),
+            None => Line::Warn("invalid string: no closing quote"),
+        }
+    } else {
+        Line::Set(name, value.to_string())
+    }
+}
+
+/// Kconfig symbol names: letters, digits, `_` (non-empty).
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// A kconfig string: `"` … `"` with `\` escaping the next character; what
+/// follows the closing quote is ignored, as kconfig does.
+fn unquote(value: &str) -> Option<String> {
+    let mut chars = value.strip_prefix('"')?.chars();
+    let mut out = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(out),
+            '\\' => out.push(chars.next()?),
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines() {
+        let cases: &[(&str, Line<'_>)] = &[
+            ("", Line::Skip),
+            ("#", Line::Skip),
+            ("# Linux/x86 6.12.117 Kernel Configuration", Line::Skip),
+            (
+                "# CONFIG_BOOT_CONFIG is not set",
+                Line::Set("BOOT_CONFIG", "n".into()),
+            ),
+            ("#CONFIG_BOOT_CONFIG is not set", Line::Skip),
+            ("# CONFIG_BOOT_CONFIG is set", Line::Skip),
+            (
+                "CONFIG_KALLSYMS_ALL=y",
+                Line::Set("KALLSYMS_ALL", "y".into()),
+            ),
+            ("CONFIG_HYPERV=m", Line::Set("HYPERV", "m".into())),
+            (
+                "CONFIG_GCC_VERSION=120200",
+                Line::Set("GCC_VERSION", "120200".into()),
+            ),
+            (
+                "CONFIG_PHYSICAL_START=0x1000000",
+                Line::Set("PHYSICAL_START", "0x1000000".into()),
+            ),
+            (
+                "CONFIG_LOCALVERSION=\"\"",
+                Line::Set("LOCALVERSION", String::new()),
+            ),
+            (
+                "CONFIG_CMDLINE=\"console=ttyS0 \\\"quoted\\\" back\\\\slash\"",
+                Line::Set("CMDLINE", "console=ttyS0 \"quoted\" back\\slash".into()),
+            ),
+            (
+                "CONFIG_CMDLINE=\"a\" trailing",
+                Line::Set("CMDLINE", "a".into()),
+            ),
+            (
+                "CONFIG_CMDLINE=\"open",
+                Line::Warn("invalid string: no closing quote"),
+            ),
+            (
+                "CONFIG_CMDLINE=\"ends in escape\\",
+                Line::Warn("invalid string: no closing quote"),
+            ),
+            (
+                "CONFIG_X",
+                Line::Warn("unexpected data: no `=` after the option name"),
+            ),
+            ("CONFIG_=y", Line::Warn("invalid option name")),
+            ("CONFIG_A B=y", Line::Warn("invalid option name")),
+            (
+                "X=y",
+                Line::Warn("unexpected data: not a `CONFIG_` line or a comment"),
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(&parse_line(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn whole_file() {
+        let text = b"#\n# Automatically generated file; DO NOT EDIT.\n#\n\
+CONFIG_KALLSYMS=y\r\n# CONFIG_BOOT_CONFIG is not set\n\
+CONFIG_HZ=250\ngarbage\nCONFIG_HZ=1000\n";
+        let r = read_config(text);
+        let Ok(r) = r else { panic!("{r:?}") };
+        assert_eq!(r.config.enabled("KALLSYMS"), Some(true));
+        assert_eq!(r.config.enabled("BOOT_CONFIG"), Some(false));
+        assert_eq!(r.config.enabled("CMDLINE_BOOL"), None);
+        // The last assignment wins, as in kconfig.
+        assert_eq!(r.config.value("HZ"), Some("1000"));
+        assert_eq!(
+            r.warnings,
+            [ConfigWarning {
+                line: 7,
+                reason: "unexpected data: not a `CONFIG_` line or a comment"
+            }]
+        );
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(
+            read_config(b"\x1f\x8b\x08\x00"),
+            Err(ConfigError::Compressed)
+        );
+        assert_eq!(
+            read_config(b"CONFIG_A=y\n\x00"),
+            Err(ConfigError::Binary { offset: 11 })
+        );
+        assert_eq!(
+            read_config(b"CONFIG_A=y\nCONFIG_B=\"\xff\"\n"),
+            Err(ConfigError::InvalidUtf8 { line: 2 })
+        );
+        assert_eq!(read_config(b""), Err(ConfigError::NoOptions));
+        assert_eq!(
+            read_config(b"# just a comment\n"),
+            Err(ConfigError::NoOptions)
+        );
+        let long = format!("CONFIG_A=y\nCONFIG_B=\"{}\"\n", "x".repeat(MAX_LINE_LEN));
+        assert_eq!(
+            read_config(long.as_bytes()),
+            Err(ConfigError::LineTooLong { line: 2 })
+        );
+        assert!(ConfigError::Compressed.to_string().contains("zcat"));
+    }
+}
