@@ -297,4 +297,32 @@ CONFIG_HZ=250\ngarbage\nCONFIG_HZ=1000\n";
         );
         assert!(ConfigError::Compressed.to_string().contains("zcat"));
     }
+
+    /// Debian's 6.1 and 6.12 cloud configs (skipped when absent). Counts are
+    /// `grep -c '^CONFIG_'` plus `grep -c '^# CONFIG_.* is not set$'`.
+    #[test]
+    fn real_configs() {
+        for (version, options) in [("6.1", 2_814 + 1_220), ("6.12", 3_071 + 1_254)] {
+            let Some(path) = panicpol_testkit::real_kernel(version, "config") else {
+                continue;
+            };
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let r = read_config(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(r.warnings.is_empty(), "{version}: {:?}", r.warnings);
+            let c = &r.config;
+            assert_eq!(c.options.len(), options, "{version}");
+            // No Debian kernel enables bootconfig (reference/real-kernels.md §0).
+            assert_eq!(c.enabled("BOOT_CONFIG"), Some(false), "{version}");
+            assert_eq!(c.enabled("KALLSYMS_ALL"), Some(true), "{version}");
+            assert_eq!(c.enabled("CMDLINE_BOOL"), Some(false), "{version}");
+            assert_eq!(c.value("HZ"), Some("250"), "{version}");
+            assert_eq!(c.value("LOCALVERSION"), Some(""), "{version}");
+            assert!(
+                c.value("CC_VERSION_TEXT").is_some_and(|v| v
+                    .starts_with("x86_64-linux-gnu-gcc-12")
+                    || v.starts_with("gcc-12")),
+                "{version}"
+            );
+        }
+    }
 }

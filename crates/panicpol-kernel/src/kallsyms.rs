@@ -586,4 +586,198 @@ ffffffff82a00000 r __param_str_panic_print
         let k = kernel_from_kallsyms(map).map(|k| k.source);
         assert_eq!(k.ok(), Some(KernelSource::Kallsyms));
     }
+
+    const ROOT: &[u8] = include_bytes!("../../../fixtures/kallsyms/kallsyms-6.12-root.txt");
+    const USER: &[u8] = include_bytes!("../../../fixtures/kallsyms/kallsyms-6.12-user.txt");
+
+    #[test]
+    fn fixture_root_dump() {
+        use crate::symbols::{NotifierNameCheck as C, SymbolOrigin};
+        let f = read_kallsyms(ROOT).map_err(|e| e.to_string());
+        let Ok(f) = f else { panic!("{f:?}") };
+        assert_eq!(f.format, SymbolFormat::Kallsyms);
+        assert!(!f.addresses_hidden);
+        assert_eq!(f.symbols.len(), 37);
+        assert_eq!(f.arch(), Arch::X86_64);
+        let t = &f.symbols;
+        let origins: Vec<_> = t.symbols().iter().skip(25).map(SymbolOrigin::of).collect();
+        assert_eq!(origins[0], SymbolOrigin::Module("ipmi_msghandler"));
+        assert_eq!(origins[7], SymbolOrigin::Pseudo("__builtin__ftrace"));
+        assert_eq!(origins[8], SymbolOrigin::Bpf);
+        assert_eq!(origins[10], SymbolOrigin::Pseudo("__builtin__kprobes"));
+        assert!(matches!(
+            t.check_notifier_name("hung_task_panic"),
+            C::Exists { same_name: 0, .. }
+        ));
+        assert_eq!(
+            t.check_notifier_name("panic_event"),
+            C::ModuleOnly {
+                module: "ipmi_msghandler"
+            }
+        );
+        assert_eq!(
+            t.check_notifier_name("__intel_pmu_enable_all"),
+            C::OnlyAsSuffixed {
+                names: vec!["__intel_pmu_enable_all.constprop.0"]
+            }
+        );
+        assert!(matches!(
+            t.check_notifier_name("panic_notifier_list"),
+            C::NotAFunction { kind: 'B', .. }
+        ));
+        assert!(matches!(
+            t.check_notifier_name("kprobe_insn_page"),
+            C::Missing { .. }
+        ));
+        let at = t
+            .symbol_at(0xffffffff81208d00)
+            .map(|(s, o)| (s.name.as_str(), o));
+        assert_eq!(at, Some(("hung_task_panic", 0x10)));
+        // Module text resolves too (kallsyms lists where modules live).
+        let at = t
+            .symbol_at(0xffffffffc0a01020)
+            .map(|(s, o)| (s.name.as_str(), o));
+        assert_eq!(at, Some(("panic_event", 0x10)));
+        assert_eq!(
+            f.params.param_idents,
+            ["crash_kexec_post_notifiers", "panic_print"]
+        );
+        assert_eq!(f.params.setup_handlers, ["parse_crashkernel_dummy"]);
+    }
+
+    #[test]
+    fn fixture_user_dump() {
+        let f = read_kallsyms(USER).map_err(|e| e.to_string());
+        let Ok(f) = f else { panic!("{f:?}") };
+        assert_eq!(f.format, SymbolFormat::Kallsyms);
+        assert!(f.addresses_hidden);
+        assert_eq!(f.symbols.len(), 37);
+        // Names still answer; addresses do not.
+        assert!(f.symbols.is_function("hung_task_panic"));
+        assert_eq!(f.symbols.symbol_at(0xffffffff81208cf0), None);
+        // The same names as the root dump, in the same order.
+        let root = read_kallsyms(ROOT).map(|r| r.symbols.into_symbols());
+        let names = |v: &[Symbol]| {
+            v.iter()
+                .map(|s| (s.name.clone(), s.kind))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            root.map(|r| names(&r)).ok(),
+            Some(names(f.symbols.symbols()))
+        );
+    }
+
+    /// Reads a real Debian System.map through the testkit (skips when absent).
+    fn real_map(version: &str) -> Option<SymbolFile> {
+        let path = panicpol_testkit::real_kernel(version, "System.map")?;
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        Some(read_kallsyms(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+    }
+
+    /// Numbers from reference/real-kernels.md (and `wc -l`, `grep -c`).
+    #[test]
+    fn real_system_maps() {
+        use crate::symbols::NotifierNameCheck as C;
+        for (version, lines, params, setups) in
+            [("6.1", 87_196, 236, 346), ("6.12", 154_691, 331, 370)]
+        {
+            let Some(f) = real_map(version) else { continue };
+            assert_eq!(f.format, SymbolFormat::SystemMap, "{version}");
+            assert!(!f.addresses_hidden, "{version}");
+            assert_eq!(f.arch(), Arch::X86_64, "{version}");
+            assert_eq!(f.symbols.len(), lines, "{version}");
+            assert_eq!(f.params.param_idents.len(), params, "{version}");
+            assert_eq!(f.params.setup_handlers.len(), setups, "{version}");
+            for p in [
+                "crash_kexec_post_notifiers",
+                "panic_print",
+                "panic",
+                "panic_on_warn",
+            ] {
+                assert!(
+                    f.params.param_idents.iter().any(|i| i == p),
+                    "{version}: {p}"
+                );
+            }
+            // crashkernel= is a setup string named after its handler.
+            assert!(
+                f.params
+                    .setup_handlers
+                    .iter()
+                    .any(|h| h == "parse_crashkernel_dummy")
+            );
+            assert!(
+                !f.params.may_have_param("panic_notifier_filter"),
+                "{version}"
+            );
+            assert!(!f.params.may_have_param("panic_sys_info"), "{version}");
+
+            let t = &f.symbols;
+            let hung = match t.check_notifier_name("hung_task_panic") {
+                C::Exists {
+                    function,
+                    same_name: 0,
+                } => function,
+                other => panic!("{version}: {other:?}"),
+            };
+            assert!(t.is_builtin("hung_task_panic"));
+            assert_eq!(
+                t.check_notifier_name("hung_task_panik"),
+                C::Missing {
+                    suggestions: vec!["hung_task_panic"]
+                },
+                "{version}"
+            );
+            assert!(matches!(
+                t.check_notifier_name("panic_notifier_list"),
+                C::NotAFunction { kind: 'B', .. }
+            ));
+            let at = t
+                .symbol_at(hung.addr + 4)
+                .map(|(s, o)| (s.name.as_str(), o));
+            assert_eq!(at, Some(("hung_task_panic", 4)), "{version}");
+        }
+    }
+
+    #[test]
+    fn real_system_map_6_1_has_cold_parts() {
+        use crate::symbols::NotifierNameCheck as C;
+        let Some(f) = real_map("6.1") else { return };
+        let t = &f.symbols;
+        let cold = t
+            .symbols()
+            .iter()
+            .filter(|s| s.name.ends_with(".cold"))
+            .count();
+        assert_eq!(cold, 2_413);
+        // Every `.cold` name checks as a fragment of its function.
+        let c = t.symbols().iter().find(|s| s.name.ends_with(".cold"));
+        let Some(c) = c else { panic!("no .cold") };
+        assert!(matches!(
+            t.check_notifier_name(&c.name),
+            C::ColdFragment { .. }
+        ));
+        // 6.1 predates x86 call padding: no __pfx_ symbols.
+        assert!(!t.symbols().iter().any(|s| s.name.starts_with("__pfx_")));
+    }
+
+    #[test]
+    fn real_system_map_6_12_has_prefix_symbols() {
+        use crate::symbols::NotifierNameCheck as C;
+        let Some(f) = real_map("6.12") else { return };
+        let t = &f.symbols;
+        assert_eq!(
+            t.check_notifier_name("__pfx_hung_task_panic"),
+            C::PrefixSymbol {
+                function: "hung_task_panic"
+            }
+        );
+        let at = t
+            .symbol_at(0xffffffff81208ce0)
+            .map(|(s, o)| (s.name.as_str(), o));
+        assert_eq!(at, Some(("__pfx_hung_task_panic", 0)));
+        // 6.12 has `check_on_panic` (kfence.check_on_panic); 6.1 does not.
+        assert!(f.params.may_have_param("kfence.check_on_panic"));
+    }
 }

@@ -502,7 +502,8 @@ impl SymbolTable {
     /// best first: smallest edit distance (optimal string alignment, so a
     /// swapped pair counts as one edit), then the longest common prefix, then
     /// alphabetical. The allowed distance grows with the length (a quarter of
-    /// it, between 1 and 4), so short names only match near-twins.
+    /// it, between 1 and 4), so short names only match near-twins; names more
+    /// than one edit worse than the best are dropped.
     pub fn did_you_mean(&self, name: &str) -> Vec<&str> {
         let q = base_name(name);
         let qlen = q.chars().count();
@@ -539,7 +540,11 @@ impl SymbolTable {
             }
         }
         hits.sort_unstable();
+        // Once a close name is found, far ones are noise: keep those at most
+        // one edit worse than the best.
+        let best = hits.first().map_or(0, |h| h.0);
         hits.into_iter()
+            .take_while(|h| h.0 <= best + 1)
             .take(MAX_SUGGESTIONS)
             .map(|h| h.2)
             .collect()
