@@ -8,5 +8,6 @@
 //! Everything here works on `&[u8]`: the kernel does, and a command line with
 //! invalid UTF-8 must be read exactly as the kernel reads it.
 
+pub mod bootconfig;
 pub mod cmdline;
 pub mod ctype;

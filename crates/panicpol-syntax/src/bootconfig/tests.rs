@@ -1,0 +1,1 @@
+//! Unit tests: tables of inputs with the kernel's answers.
