@@ -73,7 +73,7 @@ pub(crate) fn boot(a: BootArgs) -> Result<i32> {
     let shown: Vec<String> = qemu
         .args(&kernel, &initrd, &a.cmdline)
         .iter()
-        .map(|s| s.to_string_lossy().into_owned())
+        .map(|s| crate::sh::quote(s))
         .collect();
     println!("$ {} {}", qemu.binary.display(), shown.join(" "));
     let result = qemu.boot(&kernel, &initrd, &a.cmdline);

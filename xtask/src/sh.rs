@@ -65,7 +65,7 @@ pub(crate) fn display(cmd: &Command) -> String {
     s
 }
 
-fn quote(s: &OsStr) -> String {
+pub(crate) fn quote(s: &OsStr) -> String {
     let s = s.to_string_lossy();
     let plain = !s.is_empty()
         && s.bytes()
