@@ -14,6 +14,8 @@
 //! byte read goes through [`Buf::at`], which reads past the end as NUL, and
 //! every node access through an `Option`, so no input can panic.
 
+use std::collections::HashMap;
+
 use super::{
     Ctype, ErrorKind, Node, NodeId, NodeKind, Options, ParseError, XBC_DATA_MAX, XBC_DEPTH_MAX,
     XBC_KEYLEN_MAX, XBC_NODE_MAX,
@@ -87,27 +89,22 @@ impl Buf {
             }
         }
     }
-
-    /// `strcmp` of the C strings at `a` and `b`.
-    fn str_eq(&self, a: usize, b: usize) -> bool {
-        let mut i = 0;
-        loop {
-            let (x, y) = (self.at(a + i), self.at(b + i));
-            if x != y {
-                return false;
-            }
-            if x == 0 {
-                return true;
-            }
-            i += 1;
-        }
-    }
 }
 
 /// The state of `lib/bootconfig.c`'s static variables during one `xbc_init`.
 pub(super) struct Parser {
     buf: Buf,
     nodes: Vec<RawNode>,
+    /// The key nodes by (parent, word): the kernel finds a key by walking
+    /// its siblings with `strcmp`, quadratic in the number of keys; since a
+    /// word is added only when that walk finds nothing, words are unique
+    /// among siblings and a map gives the same answer.
+    keys: HashMap<(u16, Box<[u8]>), u16>,
+    /// The last node of each parent's child chain (index `NO_PARENT` for
+    /// the top level): `xbc_last_sibling` walks from here instead of from
+    /// the head. Nodes are never unlinked from these chains (`:=` keeps the
+    /// value node in place), so the walk ends at the same node.
+    tails: HashMap<u16, u16>,
     last_parent: Option<u16>,
     open_brace: [u16; XBC_DEPTH_MAX],
     brace_index: usize,
@@ -292,10 +289,12 @@ impl Parser {
                 if let Some(n) = self.node_mut(idx) {
                     n.parent = NO_PARENT;
                 }
-                let sib = self.last_sibling(0);
+                let from = self.tails.get(&NO_PARENT).copied().unwrap_or(0);
+                let sib = self.last_sibling(from);
                 if let Some(s) = self.node_mut(sib) {
                     s.next = idx;
                 }
+                self.tails.insert(NO_PARENT, idx);
             }
             Some(lp) => {
                 let lp_child = self.node(lp).map(|n| n.child).unwrap_or(0);
@@ -309,11 +308,16 @@ impl Parser {
                     if let Some(p) = self.node_mut(lp) {
                         p.child = idx;
                     }
+                    if lp_child == 0 {
+                        self.tails.insert(lp, idx);
+                    }
                 } else {
-                    let sib = self.last_sibling(lp_child);
+                    let from = self.tails.get(&lp).copied().unwrap_or(lp_child);
+                    let sib = self.last_sibling(from);
                     if let Some(s) = self.node_mut(sib) {
                         s.next = idx;
                     }
+                    self.tails.insert(lp, idx);
                 }
             }
         }
@@ -341,19 +345,6 @@ impl Parser {
         self.buf.at(i) == 0
     }
 
-    /// `find_match_node`: walk a sibling chain comparing key words.
-    fn find_match_node(&self, start: Option<u16>, k: usize) -> Option<u16> {
-        let mut cur = start;
-        while let Some(i) = cur {
-            let off = self.node(i).map(|n| usize::from(n.offset)).unwrap_or(0);
-            if self.buf.str_eq(off, k) {
-                return Some(i);
-            }
-            cur = self.next(i);
-        }
-        None
-    }
-
     fn mention(&mut self, i: u16, k: usize) {
         let end = k + self.buf.strlen_from(k);
         if let Some(n) = self.node_mut(i) {
@@ -366,29 +357,26 @@ impl Parser {
         if !self.valid_keyword(k) {
             return self.fail(ErrorKind::InvalidKeyword, k);
         }
-        let found = if self.nodes.is_empty() {
-            None
-        } else {
-            match self.last_parent {
-                None => self.find_match_node(Some(0), k),
-                Some(lp) => {
-                    let mut child = self.child(lp);
-                    // The value node is the first child: skip it.
-                    if let Some(c) = child
-                        && self.is_value(c)
-                    {
-                        child = self.next(c);
-                    }
-                    self.find_match_node(child, k)
-                }
-            }
-        };
+        let word: Box<[u8]> = self
+            .buf
+            .b
+            .get(k..k + self.buf.strlen_from(k))
+            .unwrap_or_default()
+            .into();
+        let parent = self.last_parent.unwrap_or(NO_PARENT);
+        // `find_match_node` over the siblings (after the value node, which
+        // is always the first child).
+        let found = self.keys.get(&(parent, word.clone())).copied();
         let idx = match found {
             Some(n) => {
                 self.last_parent = Some(n);
                 n
             }
-            None => self.add_child(k, false, None)?,
+            None => {
+                let n = self.add_child(k, false, None)?;
+                self.keys.insert((parent, word), n);
+                n
+            }
         };
         self.mention(idx, k);
         Ok(())
@@ -762,6 +750,8 @@ pub(super) fn xbc_init(data: &[u8], opts: Options) -> Result<Vec<Node>, ParseErr
     let mut p = Parser {
         buf: Buf { b },
         nodes: Vec::new(),
+        keys: HashMap::new(),
+        tails: HashMap::new(),
         last_parent: None,
         open_brace: [0; XBC_DEPTH_MAX],
         brace_index: 0,
