@@ -79,6 +79,10 @@ pub(crate) enum Format {
     Json,
     /// `file:line:col: severity: message [code]`, one per line.
     Gcc,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

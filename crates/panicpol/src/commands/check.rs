@@ -33,7 +33,7 @@ pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
         })?;
         sources.add(SourceFile::new("/proc/cmdline", bytes, Layer::Cmdline));
     }
-    let kernel = super::kernel::load(&a.kernel, live)?;
+    let kernel = super::kernel::load(&a.kernel, live, panicpol_kernel::elf::Options::default())?;
 
     let mut checked = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();

@@ -1,13 +1,56 @@
 //! Loading the target kernel from the sources the user named.
 
-use panicpol_kernel::{Kernel, KernelSource};
+use std::path::Path;
+
+use panicpol_kernel::{Kernel, KernelSource, config, elf, kallsyms};
 
 use crate::args::KernelArgs;
-use crate::input::Failure;
+use crate::input::{self, Failure};
+
+/// The largest System.map or kallsyms dump panicpol reads (6.12's is 7 MB).
+const SYMBOL_FILE_LIMIT: u64 = 256 << 20;
+
+/// Where the running system's symbols are.
+const LIVE_KALLSYMS: &str = "/proc/kallsyms";
 
 /// The kernel to check against. `live` says that no input was named, so the
-/// running system's kallsyms is the default.
-pub(crate) fn load(_a: &KernelArgs, _live: bool) -> Result<Kernel, Failure> {
-    let kernel = Kernel::empty(KernelSource::Catalogue);
+/// running system's kallsyms is the default; a kallsyms that cannot be read
+/// there (no procfs, a container) falls back to the catalogue.
+pub(crate) fn load(a: &KernelArgs, live: bool, opts: elf::Options) -> Result<Kernel, Failure> {
+    let mut kernel = if let Some(p) = &a.vmlinux {
+        elf::read_vmlinux(p, opts).map_err(|e| Failure::new(format!("{}: {e}", p.display())))?
+    } else if let Some(p) = &a.system_map {
+        let bytes = input::read_limited(p, SYMBOL_FILE_LIMIT)?;
+        kallsyms::kernel_from_system_map(&bytes)
+            .map_err(|e| Failure::new(format!("{}: {e}", p.display())))?
+    } else if let Some(p) = &a.kallsyms {
+        let bytes = input::read_limited(p, SYMBOL_FILE_LIMIT)?;
+        kallsyms::kernel_from_kallsyms(&bytes).map_err(|e| Failure::new(format!("{}: {e}", p.display())))?
+    } else if live {
+        match input::read_limited(Path::new(LIVE_KALLSYMS), SYMBOL_FILE_LIMIT)
+            .ok()
+            .and_then(|b| kallsyms::kernel_from_kallsyms(&b).ok())
+        {
+            Some(mut k) => {
+                k.release = live_release();
+                k
+            }
+            None => Kernel::empty(KernelSource::Catalogue),
+        }
+    } else {
+        Kernel::empty(KernelSource::Catalogue)
+    };
+    if let Some(p) = &a.config {
+        let bytes = input::read_limited(p, input::TEXT_LIMIT)?;
+        let read = config::read_config(&bytes).map_err(|e| Failure::new(format!("{}: {e}", p.display())))?;
+        kernel.config = Some(read.config);
+    }
     Ok(kernel)
+}
+
+/// `uname -r` of the running kernel.
+fn live_release() -> Option<String> {
+    let b = input::read_limited(Path::new("/proc/sys/kernel/osrelease"), 4096).ok()?;
+    let s = String::from_utf8_lossy(&b).trim().to_string();
+    (!s.is_empty()).then_some(s)
 }

@@ -1,9 +1,12 @@
-//! Turning results into output: human (miette), JSON and gcc-style. The wire
+//! Turning results into output: human (miette), JSON, SARIF, GitHub workflow
+//! commands and gcc-style. The wire
 //! formats are owned here, by the outermost crate.
 
 mod gcc;
+mod github;
 mod human;
 mod json;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -35,6 +38,8 @@ pub(crate) fn check_report(
         Format::Human => human::write(&mut w, sources, kernel, diagnostics),
         Format::Json => json::write(&mut w, sources, kernel, checked, diagnostics),
         Format::Gcc => gcc::write(&mut w, sources, diagnostics),
+        Format::Github => github::write(&mut w, sources, diagnostics),
+        Format::Sarif => sarif::write(&mut w, sources, diagnostics),
     };
     r.and_then(|()| w.flush()).map_err(|e| Failure::io("stdout", &e))
 }

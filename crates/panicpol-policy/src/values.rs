@@ -1,1 +1,0 @@
-//! Value grammars of the panic parameters.
