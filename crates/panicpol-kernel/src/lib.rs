@@ -7,6 +7,7 @@
 //! ([`Known`]). This crate never prints and knows nothing about command lines.
 
 pub mod config;
+pub mod elf;
 pub mod kallsyms;
 pub mod model;
 pub mod symbols;

@@ -1,0 +1,2 @@
+//! Reading a real vmlinux: see the full bench below.
+fn main() {}

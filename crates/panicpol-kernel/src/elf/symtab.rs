@@ -1,0 +1,339 @@
+//! The ELF `.symtab`, read directly from the mapped bytes (24-byte entries,
+//! names borrowed from `.strtab`): the nm-style symbol list for
+//! [`crate::symbols::SymbolTable`], plus the two lookups the reader needs —
+//! by name, and by address (exact or containing).
+
+use super::error::Error;
+use super::image::{Image, Le, Section};
+use crate::model::Symbol;
+use std::borrow::Cow;
+
+const SHT_SYMTAB: u32 = 2;
+const STT_OBJECT: u8 = 1;
+const STT_FUNC: u8 = 2;
+const STT_SECTION: u8 = 3;
+const STT_FILE: u8 = 4;
+const STT_GNU_IFUNC: u8 = 10;
+const STB_LOCAL: u8 = 0;
+const STB_GLOBAL: u8 = 1;
+const STB_WEAK: u8 = 2;
+const STB_GNU_UNIQUE: u8 = 10;
+const SHN_UNDEF: u16 = 0;
+const SHN_ABS: u16 = 0xfff1;
+const SHN_COMMON: u16 = 0xfff2;
+
+/// One symbol as the reader uses it; the name borrows the file's bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ElfSym<'a> {
+    pub(crate) raw_name: &'a [u8],
+    pub(crate) value: u64,
+    pub(crate) size: u64,
+    pub(crate) typ: u8,
+    pub(crate) bind: u8,
+    pub(crate) shndx: u16,
+    /// The nm type letter.
+    pub(crate) letter: u8,
+}
+
+impl<'a> ElfSym<'a> {
+    pub(crate) fn name(&self) -> Cow<'a, str> {
+        String::from_utf8_lossy(self.raw_name)
+    }
+    pub(crate) fn is_func(&self) -> bool {
+        self.typ == STT_FUNC
+    }
+    pub(crate) fn is_defined(&self) -> bool {
+        self.shndx != SHN_UNDEF
+    }
+    /// Defined at a real address (not undefined, not absolute): the symbols
+    /// address lookups consider.
+    fn is_located(&self) -> bool {
+        self.shndx != SHN_UNDEF && self.shndx != SHN_ABS
+    }
+    /// How good a name this symbol is for its address (higher is better):
+    /// typed over untyped, global over weak over local, and never the
+    /// compiler's `__pfx_`/`__cfi_` padding labels.
+    fn rank(&self) -> u8 {
+        if self.raw_name.starts_with(b"__pfx_") || self.raw_name.starts_with(b"__cfi_") {
+            return 0;
+        }
+        let typed = if matches!(self.typ, STT_FUNC | STT_OBJECT) {
+            4
+        } else {
+            1
+        };
+        let bind = match self.bind {
+            STB_GLOBAL => 2,
+            STB_WEAK => 1,
+            _ => 0,
+        };
+        typed * 3 + bind
+    }
+}
+
+/// The symbols of one image.
+#[derive(Debug)]
+pub(crate) struct Symtab<'a> {
+    /// In `.symtab` order, without the null entry, FILE and SECTION symbols
+    /// (the set `nm` prints).
+    pub(crate) syms: Vec<ElfSym<'a>>,
+    /// Indices of all symbols sorted by (address, index).
+    by_addr: Vec<u32>,
+    /// The names asked for at read time (a few dozen), found in one pass:
+    /// indexing all ~190k names would cost more than the whole read.
+    wanted: Vec<(&'static str, u32)>,
+}
+
+/// The lower-case nm letter of a symbol defined in this section (binutils'
+/// `bfd_decode_symclass` rules for ELF).
+fn section_letter(s: &Section) -> u8 {
+    if s.is_exec() {
+        b't'
+    } else if s.is_alloc() && s.is_nobits() {
+        b'b'
+    } else if s.is_alloc() && s.flags & 1 == 0 {
+        b'r'
+    } else if s.is_alloc() {
+        b'd'
+    } else if s.name.starts_with(".debug") {
+        b'N'
+    } else {
+        b'n'
+    }
+}
+
+/// The nm letter of a symbol.
+fn nm_letter(typ: u8, bind: u8, shndx: u16, sec_letter: &[u8]) -> u8 {
+    if shndx == SHN_COMMON {
+        return b'C';
+    }
+    if bind == STB_GNU_UNIQUE {
+        return b'u';
+    }
+    if shndx == SHN_UNDEF {
+        return match (bind, typ) {
+            (STB_WEAK, STT_OBJECT) => b'v',
+            (STB_WEAK, _) => b'w',
+            _ => b'U',
+        };
+    }
+    if typ == STT_GNU_IFUNC {
+        return b'i';
+    }
+    if bind == STB_WEAK {
+        return if typ == STT_OBJECT { b'V' } else { b'W' };
+    }
+    let c = if shndx == SHN_ABS {
+        b'a'
+    } else {
+        sec_letter.get(usize::from(shndx)).copied().unwrap_or(b'?')
+    };
+    if bind == STB_LOCAL {
+        c
+    } else {
+        c.to_ascii_uppercase()
+    }
+}
+
+impl<'a> Symtab<'a> {
+    /// Reads `.symtab` and its string table, noting the symbols named in
+    /// `wanted` on the way.
+    pub(crate) fn read(img: &Image<'a>, wanted: &[&'static str]) -> Result<Symtab<'a>, Error> {
+        let st = img
+            .sections
+            .iter()
+            .find(|s| s.kind == SHT_SYMTAB)
+            .ok_or(Error::NoSymtab)?;
+        if st.entsize != 0 && st.entsize != 24 {
+            return Err(Error::Absurd {
+                what: ".symtab entry size".into(),
+                value: st.entsize,
+            });
+        }
+        let strtab = img
+            .sections
+            .get(st.link as usize)
+            .ok_or_else(|| Error::MissingSection(".strtab (the .symtab's sh_link)".into()))?;
+        let strs: &'a [u8] = img.bytes(strtab);
+        let raw: &'a [u8] = img.bytes(st);
+        // nm letters depend only on the section and binding: compute the
+        // section part once per section, not per symbol.
+        let sec_letter: Vec<u8> = img.sections.iter().map(section_letter).collect();
+        // Wanted names bucketed by length, so most symbols cost one compare.
+        let longest = wanted.iter().map(|w| w.len()).max().unwrap_or(0);
+        let mut by_len: Vec<Vec<&'static str>> = vec![Vec::new(); longest + 1];
+        for &w in wanted {
+            if let Some(b) = by_len.get_mut(w.len()) {
+                b.push(w);
+            }
+        }
+        let mut found: Vec<(&'static str, u32)> = Vec::new();
+        // Bounded by the section size, itself inside the file.
+        let mut syms = Vec::with_capacity(raw.len() / 24);
+        for e in raw.chunks_exact(24).skip(1) {
+            let (Some(name), Some(value), Some(size), Some(shndx)) =
+                (e.u32_at(0), e.u64_at(8), e.u64_at(16), e.u16_at(6))
+            else {
+                continue;
+            };
+            let info = e.get(4).copied().unwrap_or(0);
+            let typ = info & 0xf;
+            let bind = info >> 4;
+            if typ == STT_FILE || typ == STT_SECTION {
+                continue;
+            }
+            let raw_name = strs
+                .get(name as usize..)
+                .and_then(|t| t.split(|&b| b == 0).next())
+                .unwrap_or(&[]);
+            let letter = nm_letter(typ, bind, shndx, &sec_letter);
+            let sym = ElfSym {
+                raw_name,
+                value,
+                size,
+                typ,
+                bind,
+                shndx,
+                letter,
+            };
+            if let Some(cands) = by_len.get(raw_name.len()) {
+                for &w in cands {
+                    if w.as_bytes() == raw_name {
+                        let idx = syms.len() as u32;
+                        match found.iter_mut().find(|f| f.0 == w) {
+                            Some(f) => {
+                                if syms.get(f.1 as usize).is_some_and(|o| prefer(&sym, o)) {
+                                    f.1 = idx;
+                                }
+                            }
+                            None => found.push((w, idx)),
+                        }
+                    }
+                }
+            }
+            syms.push(sym);
+        }
+        let mut keyed: Vec<(u64, u32)> = syms
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.value, i as u32))
+            .collect();
+        keyed.sort_unstable();
+        let by_addr = keyed.into_iter().map(|k| k.1).collect();
+        Ok(Symtab {
+            syms,
+            by_addr,
+            wanted: found,
+        })
+    }
+
+    /// A symbol named at read time (a global one when locals share it).
+    pub(crate) fn get(&self, name: &str) -> Option<&ElfSym<'a>> {
+        self.wanted
+            .iter()
+            .find(|w| w.0 == name)
+            .and_then(|w| self.syms.get(w.1 as usize))
+    }
+
+    /// The address of a defined symbol named at read time.
+    pub(crate) fn addr(&self, name: &str) -> Option<u64> {
+        self.get(name).filter(|s| s.is_defined()).map(|s| s.value)
+    }
+
+    fn first_at_or_after(&self, addr: u64) -> usize {
+        self.by_addr
+            .partition_point(|&i| self.syms.get(i as usize).is_some_and(|s| s.value < addr))
+    }
+
+    fn best_at(&self, addr: u64, want_func: bool) -> Option<&ElfSym<'a>> {
+        let mut best: Option<&ElfSym<'a>> = None;
+        for &i in self.by_addr.get(self.first_at_or_after(addr)..)? {
+            let Some(s) = self.syms.get(i as usize) else {
+                break;
+            };
+            if s.value != addr {
+                break;
+            }
+            if !s.is_located() || (want_func && !s.is_func()) {
+                continue;
+            }
+            if best.is_none_or(|b| s.rank() > b.rank()) {
+                best = Some(s);
+            }
+        }
+        best.filter(|b| b.rank() > 0)
+    }
+
+    /// The best-named symbol exactly at `addr`.
+    pub(crate) fn at(&self, addr: u64) -> Option<&ElfSym<'a>> {
+        self.best_at(addr, false)
+    }
+
+    /// The best-named function symbol exactly at `addr`.
+    pub(crate) fn func_at(&self, addr: u64) -> Option<&ElfSym<'a>> {
+        self.best_at(addr, true)
+    }
+
+    /// The sized symbol whose extent contains `addr` (functions only when
+    /// `want_func`), for "the function containing this call" and "sym+off".
+    pub(crate) fn containing(&self, addr: u64, want_func: bool) -> Option<&ElfSym<'a>> {
+        let end = self.first_at_or_after(addr.saturating_add(1));
+        let mut best: Option<&ElfSym<'a>> = None;
+        // Walk back over the symbols at or below addr. Symbols do not nest
+        // deeply, but assembly functions carry many untyped local labels, so
+        // the window is generous; it is still bounded.
+        for &i in self.by_addr.get(..end)?.iter().rev().take(1024) {
+            let Some(s) = self.syms.get(i as usize) else {
+                break;
+            };
+            if !s.is_located() || (want_func && !s.is_func()) {
+                continue;
+            }
+            if s.size == 0 || addr >= s.value.saturating_add(s.size) {
+                continue;
+            }
+            if best.is_none_or(|b| s.rank() > b.rank()) {
+                best = Some(s);
+            }
+        }
+        best.filter(|b| b.rank() > 0)
+    }
+
+    /// A name for `addr`: `sym` when a symbol starts there, `sym+0xN` when
+    /// it is inside one.
+    pub(crate) fn describe(&self, addr: u64) -> Option<String> {
+        if let Some(s) = self.at(addr) {
+            return Some(s.name().into_owned());
+        }
+        self.containing(addr, false)
+            .map(|s| format!("{}+{:#x}", s.name(), addr - s.value))
+    }
+
+    /// The nm-style list for [`crate::symbols::SymbolTable`], in address
+    /// order like System.map (which also lets the table skip its own sort).
+    pub(crate) fn to_symbols(&self) -> Vec<Symbol> {
+        self.by_addr
+            .iter()
+            .filter_map(|&i| self.syms.get(i as usize))
+            .map(|s| Symbol {
+                name: s.name().into_owned(),
+                addr: s.value,
+                kind: char::from(s.letter),
+                module: None,
+            })
+            .collect()
+    }
+}
+
+/// Whether `a` should win the name lookup over `b` (globals over locals).
+fn prefer(a: &ElfSym<'_>, b: &ElfSym<'_>) -> bool {
+    let score = |s: &ElfSym<'_>| {
+        (if s.is_defined() { 4 } else { 0 })
+            + match s.bind {
+                STB_GLOBAL => 2,
+                STB_WEAK => 1,
+                _ => 0,
+            }
+    };
+    score(a) > score(b)
+}
