@@ -3,6 +3,9 @@
 
 use panicpol_diagnostics::{FileId, Span};
 use panicpol_kernel::Kernel;
+use panicpol_policy::dispatch::{Dispatch, Layer, TokenFate};
+use panicpol_policy::policy::Policy;
+use panicpol_policy::values::KernelVersion;
 use panicpol_syntax::cmdline::{Cmdline, Token};
 
 /// One command line to check.
@@ -17,6 +20,12 @@ pub struct Context<'a> {
     pub cmdline: &'a Cmdline,
     /// The target kernel (possibly only panicpol's catalogue).
     pub kernel: &'a Kernel,
+    /// The kernel version, for version-gated rules.
+    pub version: &'a KernelVersion,
+    /// The fate of every token, as the kernel decides it.
+    pub dispatch: &'a Dispatch,
+    /// The effective panic policy.
+    pub policy: &'a Policy,
 }
 
 impl Context<'_> {
@@ -28,6 +37,12 @@ impl Context<'_> {
     /// A token's whole span mapped into the file.
     pub fn token_span(&self, t: &Token) -> Span {
         self.file_span(&t.span)
+    }
+
+    /// The file span of a dispatched token, when it lies in this file's text
+    /// (bootloader layer).
+    pub fn fate_span(&self, t: &TokenFate) -> Option<Span> {
+        (t.layer == Layer::Bootloader).then(|| self.file_span(&t.span))
     }
 
     /// Bytes of a span of `text`, lossily decoded for messages.

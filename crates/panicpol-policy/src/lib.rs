@@ -11,4 +11,5 @@
 
 pub mod catalogue;
 pub mod dispatch;
+pub mod policy;
 pub mod values;

@@ -26,12 +26,18 @@ pub(crate) fn run(rule: &dyn Rule, text: &[u8]) -> Vec<(String, String, String)>
 /// Runs `rule` on `text` against `kernel`.
 pub(crate) fn run_with(rule: &dyn Rule, text: &[u8], kernel: &Kernel) -> Vec<Diagnostic> {
     let cmdline = tokenize(text);
+    let dispatch = panicpol_policy::dispatch::dispatch_cmdline(text, kernel);
+    let policy = panicpol_policy::policy::lower(&dispatch, kernel, text);
+    let version = panicpol_policy::policy::kernel_version(kernel);
     let cx = Context {
         file: FileId(0),
         text,
         base: 0,
         cmdline: &cmdline,
         kernel,
+        version: &version,
+        dispatch: &dispatch,
+        policy: &policy,
     };
     let mut out = Vec::new();
     rule.check(&cx, &mut out);

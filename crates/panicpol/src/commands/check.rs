@@ -35,21 +35,27 @@ pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
     }
     let kernel = super::kernel::load(&a.kernel, live, panicpol_kernel::elf::Options::default())?;
 
+    let version = panicpol_policy::policy::kernel_version(&kernel);
     let mut checked = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for (id, file) in sources.iter() {
         let end = input::cmdline_extent(&file.text);
         let text = &file.text[..end];
         let cmdline = tokenize(text);
+        let dispatch = panicpol_policy::dispatch::dispatch_cmdline(text, &kernel);
+        let policy = panicpol_policy::policy::lower(&dispatch, &kernel, text);
         let cx = panicpol_lint::Context {
             file: id,
             text,
             base: 0,
             cmdline: &cmdline,
             kernel: &kernel,
+            version: &version,
+            dispatch: &dispatch,
+            policy: &policy,
         };
         diagnostics.extend(panicpol_lint::check(&cx));
-        checked.push(CheckedCmdline { file: id, text: text.to_vec(), cmdline });
+        checked.push(CheckedCmdline { file: id, text: text.to_vec(), dispatch, policy });
     }
 
     render::check_report(&a.output, &sources, &kernel, &checked, &diagnostics)?;

@@ -54,23 +54,14 @@ pub(super) fn write(
         .iter()
         .map(|c| {
             let name = sources.get(c.file).map(|f| f.name.as_str());
-            let tokens: Vec<Value> = c
-                .cmdline
-                .tokens
-                .iter()
-                .map(|t| {
-                    json!({
-                        "text": String::from_utf8_lossy(t.raw(&c.text)),
-                        "span": [t.span.start, t.span.end],
-                        "name": String::from_utf8_lossy(t.name_bytes(&c.text)),
-                        "value": t.value_bytes(&c.text).map(String::from_utf8_lossy),
-                    })
-                })
-                .collect();
             json!({
                 "file": name,
                 "cmdline": String::from_utf8_lossy(&c.text),
-                "tokens": tokens,
+                "tokens": c.dispatch.tokens,
+                "init": c.dispatch.init,
+                "messages": c.dispatch.messages,
+                "proc_cmdline": c.dispatch.proc_cmdline,
+                "values": c.policy,
             })
         })
         .collect();

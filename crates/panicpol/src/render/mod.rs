@@ -12,7 +12,8 @@ use std::io::{self, Write};
 
 use panicpol_diagnostics::{Diagnostic, FileId, SourceMap};
 use panicpol_kernel::Kernel;
-use panicpol_syntax::cmdline::Cmdline;
+use panicpol_policy::dispatch::Dispatch;
+use panicpol_policy::policy::Policy;
 
 use crate::args::{Format, OutputArgs};
 use crate::input::Failure;
@@ -21,7 +22,8 @@ use crate::input::Failure;
 pub(crate) struct CheckedCmdline {
     pub(crate) file: FileId,
     pub(crate) text: Vec<u8>,
-    pub(crate) cmdline: Cmdline,
+    pub(crate) dispatch: Dispatch,
+    pub(crate) policy: Policy,
 }
 
 /// Writes the result of `check` in the chosen format to stdout.
