@@ -70,9 +70,12 @@ fn json_has_version_tokens_and_diagnostics() {
     assert_eq!(v["version"], 1);
     let tokens = v["inputs"][0]["tokens"].as_array().expect("tokens");
     assert_eq!(tokens.len(), 3);
-    assert_eq!(tokens[1]["name"], "b");
-    assert_eq!(tokens[1]["value"], "x y");
+    assert_eq!(tokens[1]["text"], "\"b=x y\"");
     assert_eq!(tokens[1]["span"], serde_json::json!([4, 11]));
+    // Without a kernel, `b` is unknown: init gets `b=x y` in its environment.
+    assert_eq!(tokens[1]["fate"], "init_env");
+    assert_eq!(tokens[1]["var"], "b=x y");
+    assert!(v["inputs"][0]["init"]["env"].as_array().expect("env").contains(&serde_json::json!("b=x y")));
     assert_eq!(v["diagnostics"][0]["code"], "PP101");
     assert_eq!(v["diagnostics"][0]["line"], 1);
 }
