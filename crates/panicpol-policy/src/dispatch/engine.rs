@@ -141,6 +141,7 @@ struct Engine<'l, 't> {
     messages: Vec<KernelMessage>,
     init: InitTables,
     summary: InitSummary,
+    version: crate::values::KernelVersion,
 }
 
 impl<'l, 't> Engine<'l, 't> {
@@ -152,6 +153,7 @@ impl<'l, 't> Engine<'l, 't> {
             messages: Vec::new(),
             init: InitTables::new(t.init_env_arg_limit.unwrap_or(DEFAULT_INIT_ENV_ARG_LIMIT)),
             summary: InitSummary::default(),
+            version: verdict::kernel_version(t.version),
         }
     }
 
@@ -648,7 +650,7 @@ impl<'l, 't> Engine<'l, 't> {
             if !(by_name || console) {
                 continue;
             }
-            let h = verdict::handler(s, val);
+            let h = verdict::handler(s, val, &self.version);
             let message =
                 (h.verdict == Verdict::Invalid || h.verdict == Verdict::TooLarge).then(|| {
                     let mut m = b"Malformed early option '".to_vec();
@@ -729,12 +731,9 @@ impl<'l, 't> Engine<'l, 't> {
             m.extend_from_slice(b" - tainting kernel");
             self.say(stage, LogLevel::Notice, m, Some(oi));
         }
-        let mut verdict = verdict::param_value(&p.ty, val);
+        let mut verdict = verdict::param_value(&p.ty, val, &self.version);
         // param_set_bool_enable_only: once true, false is -EROFS.
-        let new_bool = match val {
-            None => Some(true),
-            Some(v) => verdict::kstrtobool(v),
-        };
+        let new_bool = verdict::bool_value(val, &self.version);
         if p.ty == panicpol_kernel::ParamType::BoolEnableOnly && verdict == Verdict::Accepted {
             let current = state.get(&pi).map(|s| s.1).unwrap_or(p.default_bool);
             if new_bool == Some(false) && current == Some(true) {
@@ -826,7 +825,7 @@ impl<'l, 't> Engine<'l, 't> {
                 self.say(Stage::Booting, LogLevel::Warning, m, Some(oi));
                 return Setup::Handled;
             }
-            let h = verdict::handler(s, Some(rest));
+            let h = verdict::handler(s, Some(rest), &self.version);
             if h.verdict == Verdict::Declined {
                 continue;
             }

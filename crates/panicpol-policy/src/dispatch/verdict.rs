@@ -1,15 +1,12 @@
 //! Whether a kernel entry accepts a value: the `ops->set` of a `__param` (by
 //! its type) and the few `__setup`/`early_param` handlers whose behaviour is
-//! modelled. Dispatch asks only through [`param_value`] and [`handler`].
-//!
-//! The integer and bool grammars below are the kernel's (lib/kstrtox.c,
-//! kernel/params.c) and are meant to be replaced by the value grammars of
-//! `crate::values` once they land; until then this is the single place to
-//! change.
+//! modelled. Dispatch asks only through [`param_value`] and [`handler`],
+//! which call the value grammars of [`crate::values`].
 
 use panicpol_kernel::ParamType;
 
 use super::tables::SetupEntry;
+use crate::values::{self, Errno, IntType, KernelVersion, NoteKind, ValueError};
 
 /// What a kernel entry does with a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,35 +22,53 @@ pub(crate) enum Verdict {
     /// A `__setup` handler returned 0: not handled, the search goes on and
     /// the token may reach init.
     Declined,
-    /// Not modelled.
+    /// Not modelled, or it depends on a kernel version that is not known.
     Unknown,
+}
+
+/// The version the value grammars need.
+pub(crate) fn kernel_version(v: Option<(u32, u32)>) -> KernelVersion {
+    match v {
+        Some((major, minor)) => KernelVersion::new(major, minor, None),
+        None => KernelVersion::UNKNOWN,
+    }
+}
+
+fn from_result<T>(r: Result<T, ValueError>, notes: impl Fn(&T) -> bool) -> Verdict {
+    match r {
+        // A grammar that answers "depends on the kernel" does not know.
+        Ok(v) if notes(&v) => Verdict::Unknown,
+        Ok(_) => Verdict::Accepted,
+        Err(e) if e.errno == Errno::Enospc => Verdict::TooLarge,
+        Err(_) => Verdict::Invalid,
+    }
+}
+
+fn version_dependent(notes: &[values::Note]) -> bool {
+    notes
+        .iter()
+        .any(|n| matches!(n.kind, NoteKind::VersionDependent { .. }))
 }
 
 /// `ops->set(val)` for a parameter of this type. `val` is `None` for a bare
 /// name (the caller has already applied the `KERNEL_PARAM_OPS_FL_NOARG`
 /// check). `long`/`ulong` are 64-bit (x86-64, arm64).
-pub(crate) fn param_value(ty: &ParamType, val: Option<&[u8]>) -> Verdict {
+pub(crate) fn param_value(ty: &ParamType, val: Option<&[u8]>, v: &KernelVersion) -> Verdict {
     use ParamType as T;
-    let ok = |b: bool| {
-        if b {
-            Verdict::Accepted
-        } else {
-            Verdict::Invalid
-        }
-    };
+    let int = |t: IntType| from_result(values::parse_int(val, t), |_| false);
     match ty {
-        // param_set_bool: "No equals means set".
-        T::Bool | T::BoolEnableOnly | T::Bint | T::Invbool => match val {
-            None => Verdict::Accepted,
-            Some(v) => ok(kstrtobool(v).is_some()),
-        },
-        T::Byte => ok(unsigned(val).is_some_and(|n| n <= u64::from(u8::MAX))),
-        T::Ushort => ok(unsigned(val).is_some_and(|n| n <= u64::from(u16::MAX))),
-        T::Uint | T::Hexint => ok(unsigned(val).is_some_and(|n| n <= u64::from(u32::MAX))),
-        T::Ulong | T::Ullong => ok(unsigned(val).is_some()),
-        T::Short => ok(signed(val).is_some_and(|n| i16::try_from(n).is_ok())),
-        T::Int => ok(signed(val).is_some_and(|n| i32::try_from(n).is_ok())),
-        T::Long => ok(signed(val).is_some()),
+        // param_set_bool and the ops built on it: "No equals means set".
+        T::Bool | T::BoolEnableOnly | T::Bint | T::Invbool => {
+            from_result(values::parse_bool(val, v), |b| version_dependent(&b.notes))
+        }
+        T::Byte => int(IntType::U8),
+        T::Short => int(IntType::S16),
+        T::Ushort => int(IntType::U16),
+        T::Int => int(IntType::S32),
+        T::Uint | T::Hexint => int(IntType::U32),
+        T::Long => int(IntType::long(64)),
+        T::Ulong => int(IntType::ulong(64)),
+        T::Ullong => int(IntType::U64),
         // param_set_charp: more than 1024 bytes is -ENOSPC.
         T::Charp => match val {
             Some(v) if v.len() > 1024 => Verdict::TooLarge,
@@ -66,70 +81,9 @@ pub(crate) fn param_value(ty: &ParamType, val: Option<&[u8]>) -> Verdict {
     }
 }
 
-/// `kstrtobool`: only the first one or two bytes count. The `e`/`d`
-/// (enabled/disabled) forms are newer than 6.12 (lib/kstrtox.c of 6.12.117
-/// has only y/t/1, n/f/0, on/of).
-pub(crate) fn kstrtobool(s: &[u8]) -> Option<bool> {
-    match s.first()? {
-        b'y' | b'Y' | b't' | b'T' | b'1' => Some(true),
-        b'n' | b'N' | b'f' | b'F' | b'0' => Some(false),
-        b'o' | b'O' => match s.get(1)? {
-            b'n' | b'N' => Some(true),
-            b'f' | b'F' => Some(false),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// `kstrtoull(s, 0)`: one leading `+`, base from the prefix, one trailing
-/// newline.
-fn unsigned(val: Option<&[u8]>) -> Option<u64> {
-    let s = val?;
-    let s = s.strip_prefix(b"+").unwrap_or(s);
-    kstrtoull_base0(s)
-}
-
-/// `kstrtoll(s, 0)`: a leading `-` (then no `+`), or what kstrtoull takes.
-fn signed(val: Option<&[u8]>) -> Option<i64> {
-    let s = val?;
-    if let Some(rest) = s.strip_prefix(b"-") {
-        let mag = kstrtoull_base0(rest)?;
-        // -(2^63) is the one magnitude above i64::MAX that fits.
-        0i64.checked_sub_unsigned(mag)
-    } else {
-        i64::try_from(unsigned(Some(s))?).ok()
-    }
-}
-
-/// `_kstrtoull(s, 0)` without the `+`.
-fn kstrtoull_base0(s: &[u8]) -> Option<u64> {
-    let (base, digits) = match s {
-        [b'0', x, h, ..] if x.eq_ignore_ascii_case(&b'x') && h.is_ascii_hexdigit() => {
-            (16u32, s.get(2..)?)
-        }
-        [b'0', ..] => (8, s),
-        _ => (10, s),
-    };
-    let mut n: u64 = 0;
-    let mut used = 0usize;
-    for &c in digits {
-        let Some(d) = char::from(c).to_digit(16) else {
-            break;
-        };
-        if d >= base {
-            break;
-        }
-        n = n.checked_mul(u64::from(base))?.checked_add(u64::from(d))?;
-        used += 1;
-    }
-    if used == 0 {
-        return None;
-    }
-    match digits.get(used..)? {
-        [] | [b'\n'] => Some(n),
-        _ => None,
-    }
+/// The boolean a bool parameter ends up with (`None`: rejected or unknown).
+pub(crate) fn bool_value(val: Option<&[u8]>, v: &KernelVersion) -> Option<bool> {
+    values::parse_bool(val, v).ok().map(|b| b.value)
 }
 
 /// What is known of a setup handler: keyed by the registered string and its
@@ -143,7 +97,7 @@ pub(crate) struct Handler {
 
 /// The behaviour of the handler of `entry` given `val` (for an early handler:
 /// the token's value; for a `__setup`: the text after the registered string).
-pub(crate) fn handler(entry: &SetupEntry, val: Option<&[u8]>) -> Handler {
+pub(crate) fn handler(entry: &SetupEntry, val: Option<&[u8]>, v: &KernelVersion) -> Handler {
     let plain = |verdict| Handler {
         verdict,
         clears_init_args: false,
@@ -152,21 +106,14 @@ pub(crate) fn handler(entry: &SetupEntry, val: Option<&[u8]>) -> Handler {
     match (entry.string.as_str(), entry.early, h) {
         // kernel/panic.c oops_setup: NULL → -EINVAL, anything else 0.
         ("oops", true, None | Some("oops_setup")) => {
-            plain(if val.is_some() { Verdict::Accepted } else { Verdict::Invalid })
+            plain(from_result(values::parse_oops(val), |_| false))
         }
-        // kernel/panic.c panic_on_taint_setup: NULL → -EINVAL; the part before
-        // a comma is kstrtoul base 16, masked with TAINT_FLAGS_MAX (19 flags
-        // in 6.1 and 6.12); 0 after the mask → -EINVAL.
-        ("panic_on_taint", true, None | Some("panic_on_taint_setup")) => plain(match val {
-            None => Verdict::Invalid,
-            Some(v) => {
-                let head = v.split(|&b| b == b',').next().unwrap_or_default();
-                match hex_ul(head) {
-                    Some(n) if n & ((1 << 19) - 1) != 0 => Verdict::Accepted,
-                    _ => Verdict::Invalid,
-                }
-            }
-        }),
+        // kernel/panic.c panic_on_taint_setup: NULL, a bad hex number or no
+        // valid taint bit → -EINVAL.
+        ("panic_on_taint", true, None | Some("panic_on_taint_setup")) => plain(from_result(
+            values::parse_panic_on_taint(val, v),
+            |p| version_dependent(&p.notes),
+        )),
         // kernel/crash_reserve.c parse_crashkernel_dummy (6.1: kernel/crash_core.c),
         // init/main.c quiet_kernel, debug_kernel, warn_bootconfig: always 0.
         ("crashkernel", true, None | Some("parse_crashkernel_dummy"))
@@ -207,87 +154,91 @@ pub(crate) fn handler(entry: &SetupEntry, val: Option<&[u8]>) -> Handler {
     }
 }
 
-/// `kstrtoul(s, 16)`: an optional `0x`, hex digits, one trailing newline.
-fn hex_ul(s: &[u8]) -> Option<u64> {
-    let s = s.strip_prefix(b"+").unwrap_or(s);
-    let digits = match s {
-        [b'0', x, ..] if x.eq_ignore_ascii_case(&b'x') => s.get(2..)?,
-        _ => s,
-    };
-    let mut n: u64 = 0;
-    let mut used = 0usize;
-    for &c in digits {
-        let Some(d) = char::from(c).to_digit(16) else {
-            break;
-        };
-        n = n.checked_mul(16)?.checked_add(u64::from(d))?;
-        used += 1;
-    }
-    if used == 0 {
-        return None;
-    }
-    match digits.get(used..)? {
-        [] | [b'\n'] => Some(n),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const V612: KernelVersion = KernelVersion::new(6, 12, None);
+
     #[test]
     fn integers_follow_kstrtox_base0() {
-        let int = |s: &str| param_value(&ParamType::Int, Some(s.as_bytes()));
-        let ulong = |s: &str| param_value(&ParamType::Ulong, Some(s.as_bytes()));
+        let int = |s: &str| param_value(&ParamType::Int, Some(s.as_bytes()), &V612);
+        let ulong = |s: &str| param_value(&ParamType::Ulong, Some(s.as_bytes()), &V612);
         assert_eq!(int("-1"), Verdict::Accepted);
         assert_eq!(int("+7"), Verdict::Accepted);
         assert_eq!(int("-+7"), Verdict::Invalid);
         assert_eq!(int("010"), Verdict::Accepted);
         assert_eq!(int("08"), Verdict::Invalid);
         assert_eq!(int("0x"), Verdict::Invalid);
-        assert_eq!(int("0x1f"), Verdict::Accepted);
         assert_eq!(int("2147483648"), Verdict::Invalid);
         assert_eq!(int("-2147483648"), Verdict::Accepted);
         assert_eq!(int("5\n"), Verdict::Accepted);
-        assert_eq!(int("5 "), Verdict::Invalid);
         assert_eq!(int(""), Verdict::Invalid);
         assert_eq!(ulong("-1"), Verdict::Invalid);
         assert_eq!(ulong("0xffffffffffffffff"), Verdict::Accepted);
         assert_eq!(ulong("0x10000000000000000"), Verdict::Invalid);
+        assert_eq!(param_value(&ParamType::Int, None, &V612), Verdict::Invalid);
+    }
+
+    #[test]
+    fn bools_depend_on_the_version_only_for_e_and_d() {
+        let b = |s: &str, v: &KernelVersion| param_value(&ParamType::Bool, Some(s.as_bytes()), v);
+        assert_eq!(b("on", &V612), Verdict::Accepted);
+        assert_eq!(b("enable", &V612), Verdict::Invalid);
+        assert_eq!(b("enable", &KernelVersion::UNKNOWN), Verdict::Unknown);
+        assert_eq!(b("", &V612), Verdict::Invalid);
         assert_eq!(
-            param_value(&ParamType::Long, Some(b"-9223372036854775808")),
+            param_value(&ParamType::Bool, None, &V612),
             Verdict::Accepted
         );
-        assert_eq!(
-            param_value(&ParamType::Long, Some(b"-9223372036854775809")),
-            Verdict::Invalid
-        );
+        assert_eq!(bool_value(Some(b"of"), &V612), Some(false));
     }
 
     #[test]
-    fn bools_look_at_two_bytes() {
-        for t in ["y", "Yes", "1x", "on", "true"] {
-            assert_eq!(kstrtobool(t.as_bytes()), Some(true), "{t}");
-        }
-        for f in ["n", "0", "off", "F"] {
-            assert_eq!(kstrtobool(f.as_bytes()), Some(false), "{f}");
-        }
-        for bad in ["", "o", "enabled", "2"] {
-            assert_eq!(kstrtobool(bad.as_bytes()), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn charp_limit() {
+    fn charp_limit_and_unmodelled_types() {
         let long = vec![b'a'; 1025];
         assert_eq!(
-            param_value(&ParamType::Charp, Some(&long)),
+            param_value(&ParamType::Charp, Some(&long), &V612),
             Verdict::TooLarge
         );
         assert_eq!(
-            param_value(&ParamType::Charp, Some(&long[..1024])),
+            param_value(&ParamType::Charp, long.get(..1024), &V612),
             Verdict::Accepted
         );
+        assert_eq!(
+            param_value(&ParamType::Custom("x".into()), Some(b"1"), &V612),
+            Verdict::Unknown
+        );
+    }
+
+    #[test]
+    fn handlers_use_the_value_grammars() {
+        let entry = |s: &str, early: bool| SetupEntry {
+            string: s.into(),
+            early,
+            handler: None,
+            obsolete: false,
+            inferred: false,
+        };
+        let h = |e: &SetupEntry, v: Option<&[u8]>| handler(e, v, &V612).verdict;
+        assert_eq!(h(&entry("oops", true), None), Verdict::Invalid);
+        assert_eq!(
+            h(&entry("oops", true), Some(b"whatever")),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            h(&entry("panic_on_taint", true), Some(b"0x20")),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            h(&entry("panic_on_taint", true), Some(b"0")),
+            Verdict::Invalid
+        );
+        assert_eq!(h(&entry("earlycon", true), None), Verdict::Unknown);
+        assert_eq!(
+            h(&entry("something_else=", false), Some(b"1")),
+            Verdict::Unknown
+        );
+        assert!(handler(&entry("init=", false), Some(b"/bin/sh"), &V612).clears_init_args);
     }
 }
