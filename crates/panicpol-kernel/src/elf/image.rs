@@ -13,8 +13,10 @@ use goblin::container::{Container, Ctx, Endian};
 use goblin::elf::section_header::{SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, SHT_RELA};
 use goblin::elf::{Elf, SectionHeader};
 
-/// `SHT_RELR` (not in every goblin version's constants).
+/// `SHT_RELR` (not in every goblin version's constants), and the Android
+/// type lld writes with `--use-android-relr-tags` (6.1's arm64 Makefile).
 const SHT_RELR: u32 = 19;
+const SHT_ANDROID_RELR: u32 = 0x6fff_ff00;
 /// `R_AARCH64_RELATIVE`.
 const R_AARCH64_RELATIVE: u32 = 1027;
 /// `EM_X86_64`, `EM_AARCH64`.
@@ -367,7 +369,11 @@ impl<'a> Image<'a> {
     /// check that a pointer we read is one the kernel relocates.
     pub(crate) fn relr_places(&self) -> Vec<u64> {
         let mut out = Vec::new();
-        for s in self.sections.iter().filter(|s| s.kind == SHT_RELR) {
+        for s in self
+            .sections
+            .iter()
+            .filter(|s| s.kind == SHT_RELR || s.kind == SHT_ANDROID_RELR)
+        {
             let mut next: u64 = 0;
             for e in self.bytes(s).chunks_exact(8) {
                 let Some(word) = le_u64(e, 0) else { continue };

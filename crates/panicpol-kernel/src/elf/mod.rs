@@ -21,6 +21,8 @@ mod image;
 mod map;
 mod symtab;
 mod tables;
+#[cfg(test)]
+mod tests;
 mod x86;
 
 pub use catalogue::{

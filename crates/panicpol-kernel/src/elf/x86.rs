@@ -58,7 +58,7 @@ pub(crate) struct CallSite {
     pub(crate) site: u64,
     /// The routine called.
     pub(crate) routine: &'static str,
-    /// Tail call (`jmp`).
+    /// Tail call (`jmp`, or a conditional jump).
     pub(crate) tail: bool,
     /// The containing function's start and name.
     pub(crate) function: String,
@@ -78,31 +78,70 @@ pub(crate) struct ScanStats {
     pub(crate) outside_functions: usize,
 }
 
-/// Byte scan: addresses of `E8`/`E9` rel32 whose target is in `targets`.
+/// Byte scan: addresses of direct branches whose target is in `targets`:
+/// `E8` call / `E9` jmp / `0F 8x` jcc with rel32 anywhere, and `EB` jmp /
+/// `7x` jcc with rel8 in the 128 bytes around a target (the only place a
+/// rel8 can reach it). The bool says whether it is a call.
 fn scan(img: &Image<'_>, targets: &[u64]) -> Vec<(u64, bool)> {
     let mut hits = Vec::new();
     for s in img.exec_sections() {
         let bytes = img.bytes(s);
         let base = s.addr;
-        // rel32 at i+1 must equal target - (base + i + 5); compare the
-        // displacement word first, it is rarer than the opcode byte.
-        let n = bytes.len().saturating_sub(4);
-        let mut i = 0;
-        while i < n {
-            let op = bytes[i];
-            if op & 0xfe == 0xe8 {
-                if let Some(w) = bytes.get(i + 1..i + 5) {
-                    let rel = i32::from_le_bytes([w[0], w[1], w[2], w[3]]) as i64;
-                    let next = base.wrapping_add(i as u64 + 5);
-                    let tgt = next.wrapping_add(rel as u64);
-                    if targets.contains(&tgt) {
-                        hits.push((base.wrapping_add(i as u64), op == 0xe9));
+        let at = |i: usize| base.wrapping_add(i as u64);
+        let rel32 = |i: usize| -> Option<i64> {
+            let w = bytes.get(i..i + 4)?;
+            Some(i64::from(i32::from_le_bytes([w[0], w[1], w[2], w[3]])))
+        };
+        // rel32 forms: scan in 64-byte blocks, first building a bitmask of
+        // candidate opcode bytes (a loop the compiler vectorises), then
+        // checking only the set bits.
+        let n = bytes.len();
+        let mut block = 0;
+        while block < n {
+            let end = (block + 64).min(n);
+            let mut mask: u64 = 0;
+            for (j, &b) in bytes[block..end].iter().enumerate() {
+                mask |= u64::from((b & 0xfe) == 0xe8 || b == 0x0f) << j;
+            }
+            while mask != 0 {
+                let i = block + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                let (len, disp) = match bytes.get(i) {
+                    Some(0xe8) | Some(0xe9) => (5, rel32(i + 1)),
+                    Some(0x0f) if bytes.get(i + 1).is_some_and(|b| b & 0xf0 == 0x80) => {
+                        (6, rel32(i + 2))
                     }
+                    _ => continue,
+                };
+                let Some(disp) = disp else { continue };
+                let tgt = at(i + len).wrapping_add(disp as u64);
+                if targets.contains(&tgt) {
+                    hits.push((at(i), bytes.get(i) == Some(&0xe8)));
                 }
             }
-            i += 1;
+            block = end;
+        }
+        // rel8 forms, only near a target inside this section.
+        for &t in targets {
+            if t < base || t >= base.saturating_add(bytes.len() as u64) {
+                continue;
+            }
+            let off = (t - base) as usize;
+            for i in off.saturating_sub(130)..(off + 128).min(n) {
+                let Some(&op) = bytes.get(i) else { break };
+                if op != 0xeb && op & 0xf0 != 0x70 {
+                    continue;
+                }
+                let Some(&d) = bytes.get(i + 1) else { continue };
+                let tgt = at(i + 2).wrapping_add(i64::from(d as i8) as u64);
+                if tgt == t {
+                    hits.push((at(i), false));
+                }
+            }
         }
     }
+    hits.sort_unstable();
+    hits.dedup();
     hits
 }
 
@@ -423,7 +462,7 @@ pub(crate) fn call_sites(img: &Image<'_>, syms: &Symtab<'_>) -> (Vec<CallSite>, 
                     out.push(CallSite {
                         site: ip,
                         routine,
-                        tail: kind == FlowControl::UnconditionalBranch,
+                        tail: kind != FlowControl::Call,
                         function: name.clone(),
                         rdi: t.reg(Register::RDI),
                         rsi,
