@@ -7,6 +7,8 @@
 //! file as its check, which `panicpol rule PPnnn` prints.
 
 pub mod context;
+mod names;
+mod notes;
 pub mod registry;
 pub mod rules;
 

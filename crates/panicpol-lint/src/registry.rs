@@ -49,6 +49,16 @@ pub static RULES: &[&dyn Rule] = &[
     &rules::pp103_nul_byte::Rule103,
     &rules::pp104_cmdline_too_long::Rule104,
     &rules::pp105_quote_kept::Rule105,
+    &rules::pp201_unknown_param::Rule201,
+    &rules::pp202_panic_param_unsupported::Rule202,
+    &rules::pp203_dotted_dropped::Rule203,
+    &rules::pp204_rejected_value::Rule204,
+    &rules::pp205_repeated_param::Rule205,
+    &rules::pp206_param_after_separator::Rule206,
+    &rules::pp207_value_remark::Rule207,
+    &rules::pp301_filter_unsupported::Rule301,
+    &rules::pp302_filter_name::Rule302,
+    &rules::pp303_filter_overflow::Rule303,
 ];
 
 /// The rule with this code (case-insensitive) or name.

@@ -12,4 +12,5 @@
 pub mod catalogue;
 pub mod dispatch;
 pub mod policy;
+pub mod supplement;
 pub mod values;

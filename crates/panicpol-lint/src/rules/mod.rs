@@ -5,6 +5,16 @@ pub mod pp102_nbsp_split;
 pub mod pp103_nul_byte;
 pub mod pp104_cmdline_too_long;
 pub mod pp105_quote_kept;
+pub mod pp201_unknown_param;
+pub mod pp202_panic_param_unsupported;
+pub mod pp203_dotted_dropped;
+pub mod pp204_rejected_value;
+pub mod pp205_repeated_param;
+pub mod pp206_param_after_separator;
+pub mod pp207_value_remark;
+pub mod pp301_filter_unsupported;
+pub mod pp302_filter_name;
+pub mod pp303_filter_overflow;
 
 #[cfg(test)]
 pub(crate) mod test_support;

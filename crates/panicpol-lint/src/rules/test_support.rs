@@ -9,7 +9,8 @@ use crate::{Context, Rule};
 /// Runs `rule` on `text` against an empty kernel; returns (code, span text,
 /// message) for every finding.
 pub(crate) fn run(rule: &dyn Rule, text: &[u8]) -> Vec<(String, String, String)> {
-    let kernel = Kernel::empty(KernelSource::Catalogue);
+    let mut kernel = Kernel::empty(KernelSource::Catalogue);
+    panicpol_policy::supplement::supplement(&mut kernel);
     run_with(rule, text, &kernel)
         .into_iter()
         .map(|d| {

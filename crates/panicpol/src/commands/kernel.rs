@@ -45,6 +45,9 @@ pub(crate) fn load(a: &KernelArgs, live: bool, opts: elf::Options) -> Result<Ker
         let read = config::read_config(&bytes).map_err(|e| Failure::new(format!("{}: {e}", p.display())))?;
         kernel.config = Some(read.config);
     }
+    // A partial source shows no parameter table: add the panic parameters it
+    // proves (or, with nothing at all, the ones the version implies).
+    panicpol_policy::supplement::supplement(&mut kernel);
     Ok(kernel)
 }
 

@@ -1,0 +1,142 @@
+//! Filling in what a partial kernel source cannot show, from panicpol's
+//! catalogue.
+//!
+//! A vmlinux gives the complete `__param` and `.init.setup` tables. A
+//! System.map or kallsyms gives only symbol names (`__param_str_<ident>`
+//! without the module prefix, `__setup_str_<handler>` without the option
+//! string); with no kernel at all there is nothing. For the panic-relevant
+//! parameters panicpol knows how each is registered, so it adds those entries
+//! — marked [`Known::Catalogue`] so every fate built on them says it is
+//! inferred — when the source proves the registration (its symbol is in the
+//! table) or, with no symbols at all, when the kernel version says the
+//! parameter exists.
+
+use panicpol_kernel::{Kernel, KernelParam, KernelSource, Known, ParamType, SetupParam};
+
+use crate::catalogue::{self, Grammar, Registration};
+use crate::policy::kernel_version;
+use crate::values::{Gate, IntType};
+
+fn param_type(g: Grammar) -> ParamType {
+    match g {
+        Grammar::Bool => ParamType::Bool,
+        Grammar::Int(t) => match t {
+            IntType::U8 | IntType::S8 => ParamType::Byte,
+            IntType::S16 => ParamType::Short,
+            IntType::U16 => ParamType::Ushort,
+            IntType::S32 => ParamType::Int,
+            IntType::U32 => ParamType::Uint,
+            IntType::S64 => ParamType::Long,
+            IntType::U64 => ParamType::Ulong,
+        },
+        Grammar::PanicPrint => ParamType::Ulong,
+        Grammar::Panic | Grammar::PanicOnWarn => ParamType::Int,
+        _ => ParamType::Unknown,
+    }
+}
+
+/// Adds the catalogue's entries a partial source lacks. Does nothing to a
+/// kernel whose tables are complete (a vmlinux).
+pub fn supplement(kernel: &mut Kernel) {
+    if kernel.tables_complete {
+        return;
+    }
+    let v = kernel_version(kernel);
+    let have_symbols = !kernel.symbols.is_empty();
+    for spec in catalogue::all() {
+        let proven = spec
+            .symbol
+            .is_some_and(|s| kernel.symbols.get(s).next().is_some());
+        let present = match (kernel.source, have_symbols) {
+            // No symbols: believe the version (out-of-tree never).
+            (KernelSource::Catalogue, _) | (_, false) => {
+                spec.registration != Registration::OutOfTree && spec.exists_in(&v) != Gate::No
+            }
+            // Symbols without the proving symbol: the parameter is absent
+            // when the catalogue knows which symbol would prove it.
+            _ => proven || (spec.symbol.is_none() && spec.exists_in(&v) == Gate::Yes),
+        };
+        if !present {
+            continue;
+        }
+        let known = if proven { Known::SymbolName } else { Known::Catalogue };
+        match spec.registration {
+            Registration::CoreParam | Registration::ModuleParam { .. } => {
+                // Replace an identifier-only entry from the symbol names.
+                kernel.params.retain(|p| p.name != spec.name);
+                kernel.params.push(KernelParam {
+                    name: spec.name.to_string(),
+                    level: -1,
+                    ty: param_type(spec.grammar),
+                    perm: 0,
+                    flags: 0,
+                    arg_symbol: Some(spec.variable.to_string()),
+                    default: None,
+                    known,
+                });
+            }
+            Registration::Setup { string } => {
+                if !kernel.setups.iter().any(|s| s.string == string) {
+                    kernel.setups.push(SetupParam {
+                        string: string.to_string(),
+                        early: false,
+                        handler: None,
+                        known,
+                    });
+                }
+            }
+            Registration::EarlyParam | Registration::ArchCmdline | Registration::OutOfTree => {
+                if !kernel.setups.iter().any(|s| s.string == spec.name) {
+                    kernel.setups.push(SetupParam {
+                        string: spec.name.to_string(),
+                        early: true,
+                        handler: None,
+                        known,
+                    });
+                }
+            }
+            Registration::SysctlAlias | Registration::SysctlOnly => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use panicpol_kernel::{Symbol, symbols::SymbolTable};
+
+    #[test]
+    fn catalogue_only_kernel_knows_the_panic_params() {
+        let mut k = Kernel::empty(KernelSource::Catalogue);
+        supplement(&mut k);
+        let p = k.params.iter().find(|p| p.name == "crash_kexec_post_notifiers").expect("param");
+        assert_eq!(p.ty, ParamType::Bool);
+        assert_eq!(p.known, Known::Catalogue);
+        assert!(k.setups.iter().any(|s| s.string == "oops" && s.early));
+        // Never merged: not assumed without proof.
+        assert!(!k.setups.iter().any(|s| s.string == "panic_notifier_filter"));
+    }
+
+    #[test]
+    fn symbols_prove_or_disprove() {
+        let sym = |name: &str| Symbol { name: name.into(), addr: 1, kind: 'd', module: None };
+        let mut k = Kernel::empty(KernelSource::SystemMap);
+        k.symbols = SymbolTable::new(vec![
+            sym("__setup_str_panic_notifier_filter_setup"),
+            sym("__setup_str_oops_setup"),
+        ]);
+        supplement(&mut k);
+        assert!(k.setups.iter().any(|s| s.string == "panic_notifier_filter" && s.early));
+        assert!(k.setups.iter().any(|s| s.string == "oops"));
+        // panic_sys_info's symbol is absent: so is the parameter.
+        assert!(!k.setups.iter().any(|s| s.string.starts_with("panic_sys_info")));
+    }
+
+    #[test]
+    fn complete_tables_are_left_alone() {
+        let mut k = Kernel::empty(KernelSource::Vmlinux);
+        k.tables_complete = true;
+        supplement(&mut k);
+        assert!(k.params.is_empty() && k.setups.is_empty());
+    }
+}
