@@ -189,7 +189,7 @@ pub fn checksum(data: &[u8]) -> u32 {
 
 fn le32(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    Some(u32::from_le_bytes(s.try_into().ok()?))
 }
 
 /// `get_boot_config_from_initrd` on `tail`, the last bytes of an initrd

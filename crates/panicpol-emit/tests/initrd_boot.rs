@@ -143,3 +143,28 @@ fn three_trailing_bytes_after_the_footer_are_tolerated() {
         r.summary()
     );
 }
+
+#[test]
+fn the_kernel_reads_latin1_bytes_that_the_tool_rejects() {
+    let Some((kernel, base)) = rig() else { return };
+    // UTF-8 "café" and "à" (C3 A0): lib/ctype.c calls 0xA0-0xFF printable
+    // and 0xA0 a space, the C library calls them neither.
+    let text = "init.msg = caf\u{e9}\ninit.cut = \u{e0}\n".as_bytes();
+    assert!(parse(text, Options::TOOL).is_err(), "the tool rejects it");
+    let bc = parse(text, Options::KERNEL).expect("the kernel's classes accept it");
+    let i = bc.cmdline("init").expect("renders").expect("params");
+    // strim drops the trailing 0xA0, leaving a lone C3 byte.
+    assert_eq!(i.text, b"msg=caf\xc3\xa9 cut=\xc3 ");
+    let img = attach(&base, text).expect("attach");
+    let r = run(&kernel, &img);
+    assert!(
+        r.init_argv.iter().any(|a| a == "msg=caf\u{e9}"),
+        "argv {:?}",
+        r.init_argv
+    );
+    assert!(
+        r.init_argv.iter().any(|a| a == "cut=\u{fffd}"),
+        "argv {:?}",
+        r.init_argv
+    );
+}

@@ -213,7 +213,7 @@ impl Parser {
 
     fn data_len(&self, i: u16) -> usize {
         self.node(i)
-            .map(|n| usize::from(n.end - n.offset))
+            .map(|n| usize::from(n.end.saturating_sub(n.offset)))
             .unwrap_or(0)
     }
 
