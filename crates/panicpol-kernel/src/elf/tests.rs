@@ -31,9 +31,20 @@ fn param<'k>(params: &'k [KernelParam], name: &str) -> &'k KernelParam {
 
 /// name, type, perm, level, flags, arg symbol, default — as written in
 /// fixtures/elf/src/kernel.c.
+type ParamRow = (
+    &'static str,
+    ParamType,
+    u16,
+    i8,
+    u8,
+    &'static str,
+    Option<DefaultValue>,
+);
+/// callback, block, priority, registered in, dynamic.
+type NotifierRow<'a> = (&'a str, Option<&'a str>, Option<i32>, &'a str, bool);
+
 #[rustfmt::skip]
-fn expected_params() -> Vec<(&'static str, ParamType, u16, i8, u8, &'static str, Option<DefaultValue>)>
-{
+fn expected_params() -> Vec<ParamRow> {
     use DefaultValue::*;
     vec![
         ("crash_kexec_post_notifiers", ParamType::Bool, 0o644, -1, 0, "crash_kexec_post_notifiers", Some(Bool(false))),
@@ -170,7 +181,7 @@ fn source_line(name: &str) -> usize {
 fn x86_registrations_are_proven_from_code() {
     let r = read(X86);
     // (callback, block, priority, registered in, dynamic)
-    let want: [(&str, Option<&str>, Option<i32>, &str, bool); 4] = [
+    let want: [NotifierRow<'_>; 4] = [
         (
             "fixture_flush_cb",
             None,
