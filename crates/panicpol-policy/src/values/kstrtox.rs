@@ -70,13 +70,13 @@ pub fn kstrtobool(val: &[u8], v: &KernelVersion) -> Result<BoolValue, ValueError
     let s = cstr(val);
     let first = s.first().copied();
     let second = s.get(1).copied();
-    let (value, read) = match first {
+    let value = match first {
         None => return Err(ValueError::new(Errno::Einval, Reason::Empty, 0..0)),
-        Some(b'y' | b'Y' | b't' | b'T' | b'1') => (true, 1),
-        Some(b'n' | b'N' | b'f' | b'F' | b'0') => (false, 1),
+        Some(b'y' | b'Y' | b't' | b'T' | b'1') => true,
+        Some(b'n' | b'N' | b'f' | b'F' | b'0') => false,
         Some(b'o' | b'O') => match second {
-            Some(b'n' | b'N') => (true, 2),
-            Some(b'f' | b'F') => (false, 2),
+            Some(b'n' | b'N') => true,
+            Some(b'f' | b'F') => false,
             _ => {
                 return Err(ValueError::new(
                     Errno::Einval,
@@ -97,9 +97,9 @@ pub fn kstrtobool(val: &[u8], v: &KernelVersion) -> Result<BoolValue, ValueError
                         0..1,
                     ));
                 }
-                Gate::Yes => (value, 1),
+                Gate::Yes => value,
                 Gate::Depends => {
-                    let mut b = classify_bool(s, value, 1);
+                    let mut b = classify_bool(s, value);
                     b.notes.insert(
                         0,
                         Note::at(
@@ -115,11 +115,11 @@ pub fn kstrtobool(val: &[u8], v: &KernelVersion) -> Result<BoolValue, ValueError
         }
         Some(_) => return Err(ValueError::new(Errno::Einval, Reason::NotBool, 0..1)),
     };
-    Ok(classify_bool(s, value, read))
+    Ok(classify_bool(s, value))
 }
 
 /// Decides whether an accepted boolean is a usual word or a lucky prefix.
-fn classify_bool(s: &[u8], value: bool, read: usize) -> BoolValue {
+fn classify_bool(s: &[u8], value: bool) -> BoolValue {
     let body = s.strip_suffix(b"\n").unwrap_or(s);
     let lower = body.to_ascii_lowercase();
     const WORDS: &[&[u8]] = &[
@@ -156,7 +156,7 @@ fn classify_bool(s: &[u8], value: bool, read: usize) -> BoolValue {
     BoolValue {
         value,
         form: BoolForm::Prefix,
-        notes: vec![Note::at(kind, read..s.len())],
+        notes: vec![Note::at(kind, 0..s.len())],
     }
 }
 
