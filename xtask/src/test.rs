@@ -49,7 +49,8 @@ fn checks(plan: Plan) -> Vec<(&'static str, Command)> {
         v.push(("clippy", clippy));
     }
     let mut test = cargo();
-    test.args(["test", "--workspace", "--all-targets"]);
+    // --no-fail-fast: one run lists every failing test binary, not the first.
+    test.args(["test", "--workspace", "--all-targets", "--no-fail-fast"]);
     if !plan.quick {
         // Real-kernel tests must not skip silently in CI.
         test.env("PANICPOL_REQUIRE_REAL", "1");
