@@ -1,6 +1,6 @@
 //! Test support shared by the crates' tests and by `cargo xtask`: where the
 //! real kernels and the oracles that `cargo xtask fetch` downloads from
-//! Debian's packages live, and a QEMU boot rig ([`initrd`], [`boot`]).
+//! Debian's packages live, and a QEMU boot rig ([`initrd`], [`mod@boot`]).
 //!
 //! The cache lives outside the repository: `$PANICPOL_CACHE`, else
 //! `$XDG_CACHE_HOME/panicpol`, else `~/.cache/panicpol`. Layout:
