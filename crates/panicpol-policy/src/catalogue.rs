@@ -599,29 +599,35 @@ static CATALOGUE: &[ParamSpec] = &[
         repeat: Repeat::EachRuns,
         summary: "Panic on an NMI of unknown origin; any value (even =0) enables it.",
     },
-    sysctl_only(
-        "panic_on_unrecovered_nmi",
-        "kernel.panic_on_unrecovered_nmi",
-        SysctlHandler::Int,
-        "panic_on_unrecovered_nmi",
-        "arch/x86/kernel/nmi.c, kernel/sysctl.c",
-        "Panic on an unrecovered (memory/parity) NMI (x86).",
-    ),
-    sysctl_only(
-        "panic_on_io_nmi",
-        "kernel.panic_on_io_nmi",
-        SysctlHandler::Int,
-        "panic_on_io_nmi",
-        "arch/x86/kernel/nmi.c, kernel/sysctl.c",
-        "Panic on an I/O channel check NMI (x86).",
-    ),
+    ParamSpec {
+        arch: &["x86"],
+        ..sysctl_only(
+            "panic_on_unrecovered_nmi",
+            "kernel.panic_on_unrecovered_nmi",
+            SysctlHandler::Int,
+            "panic_on_unrecovered_nmi",
+            "arch/x86/kernel/nmi.c, kernel/sysctl.c",
+            "Panic on an unrecovered (memory/parity) NMI (x86).",
+        )
+    },
+    ParamSpec {
+        arch: &["x86"],
+        ..sysctl_only(
+            "panic_on_io_nmi",
+            "kernel.panic_on_io_nmi",
+            SysctlHandler::Int,
+            "panic_on_io_nmi",
+            "arch/x86/kernel/nmi.c, kernel/sysctl.c",
+            "Panic on an I/O channel check NMI (x86).",
+        )
+    },
     sysctl_only(
         "panic_on_rcu_stall",
         "kernel.panic_on_rcu_stall",
         INT_0_1,
         "sysctl_panic_on_rcu_stall",
         "kernel/rcu/tree_stall.h, kernel/sysctl.c",
-        "Panic on an RCU CPU stall (CONFIG_TREE_RCU).",
+        "Panic on an RCU CPU stall.",
     ),
     sysctl_only(
         "warn_limit",
@@ -813,5 +819,79 @@ mod tests {
             lookup(b"panic").map(|p| p.exists_in(&KernelVersion::UNKNOWN)),
             Some(Gate::Yes)
         );
+    }
+
+    /// Symbol names (third column) of a System.map.
+    fn system_map(path: &std::path::Path) -> std::collections::HashSet<String> {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| l.split_whitespace().nth(2))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The `CONFIG_X=y` options of a kernel config.
+    fn config(path: &std::path::Path) -> std::collections::HashSet<String> {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| l.strip_suffix("=y"))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Every claim the catalogue makes about Debian's 6.1 and 6.12 kernels
+    /// (x86-64) is checked against their System.map: a parameter that exists
+    /// has its registration symbol and its variable; one that does not exist
+    /// (yet) has no registration symbol; out-of-tree ones are absent.
+    #[test]
+    fn registrations_match_real_system_maps() {
+        for (dir, v) in [
+            ("6.1", KernelVersion::new(6, 1, None)),
+            ("6.12", KernelVersion::new(6, 12, Some(117))),
+        ] {
+            let (Some(map), Some(cfg)) = (
+                panicpol_testkit::real_kernel(dir, "System.map"),
+                panicpol_testkit::real_kernel(dir, "config"),
+            ) else {
+                continue;
+            };
+            let syms = system_map(&map);
+            let cfg = config(&cfg);
+            assert!(syms.len() > 50_000, "{dir}: System.map looks truncated");
+            let mut checked = 0;
+            for p in all() {
+                let built = p.config.iter().all(|c| cfg.contains(*c));
+                let arch = p.arch.is_empty() || p.arch.contains(&"x86");
+                match p.exists_in(&v) {
+                    Gate::Yes if built && arch => {
+                        if let Some(s) = p.symbol {
+                            assert!(
+                                syms.contains(s),
+                                "{dir}: {} should be registered ({s})",
+                                p.name
+                            );
+                        }
+                        assert!(
+                            syms.contains(p.variable),
+                            "{dir}: {} writes {}, not in System.map",
+                            p.name,
+                            p.variable
+                        );
+                        checked += 1;
+                    }
+                    Gate::No | Gate::Depends => {
+                        if let Some(s) = p.symbol {
+                            assert!(
+                                !syms.contains(s),
+                                "{dir}: {} is not expected here but {s} exists",
+                                p.name
+                            );
+                        }
+                    }
+                    Gate::Yes => {}
+                }
+            }
+            assert!(checked >= 20, "{dir}: only {checked} entries checked");
+        }
     }
 }
