@@ -35,7 +35,9 @@ pub(crate) fn describe(kind: &NoteKind) -> String {
         NoteKind::EmptyItem => "an empty item, looked up and skipped".into(),
         NoteKind::PartialWrite => "the sysctl write is applied only in part".into(),
         NoteKind::Truncated { kept } => format!("cut to {kept} bytes before parsing"),
-        NoteKind::NeedsConfig { config } => format!("does something only with CONFIG_{config}"),
+        NoteKind::NeedsConfig { config } => {
+            format!("does something only with CONFIG_{}", config.trim_start_matches("CONFIG_"))
+        }
         NoteKind::OutOfTree => "never merged in mainline; only patched kernels have it".into(),
     }
 }

@@ -45,6 +45,9 @@ impl Rule for Rule202 {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for t in &cx.dispatch.tokens {
+            if matches!(t.fate, Fate::Separator) {
+                break; // After `--`: PP206.
+            }
             let fate = match &t.fate {
                 Fate::InitEnv { var } => format!("init gets `{var}` in its environment"),
                 Fate::InitArgv { arg } if t.reported_unknown => format!("init gets `{arg}` as an argument"),

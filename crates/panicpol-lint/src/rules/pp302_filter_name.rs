@@ -55,19 +55,23 @@ impl Rule for Rule302 {
             .filter_map(|n| n.callback.as_deref())
             .collect();
         for t in &cx.dispatch.tokens {
-            let Fate::Applied { param, value, .. } = &t.fate else { continue };
-            if !parameq(param.as_bytes(), b"panic_notifier_filter") {
+            let raw = t.text.as_slice();
+            let raw = raw.strip_prefix(b"\"").unwrap_or(raw);
+            let name = raw.split(|&b| b == b'=').next().unwrap_or_default();
+            if !parameq(name, b"panic_notifier_filter") {
+                continue;
+            }
+            // On a kernel without the parameter (PP301) the names are still
+            // checked: they are meant for this kernel's notifiers.
+            let applied = matches!(t.fate, Fate::Applied { .. });
+            if matches!(t.fate, Fate::Separator | Fate::Rejected { .. }) {
                 continue;
             }
             let Some(span) = cx.fate_span(t) else { continue };
-            let Ok(filter) = parse_panic_notifier_filter(value.as_ref().map(|b| b.as_slice())) else { continue };
-            let value_at = cx
-                .cmdline
-                .tokens
-                .iter()
-                .find(|k| k.span == t.span)
-                .and_then(|k| k.value.as_ref())
-                .map(|v| cx.base + v.start);
+            let token = cx.cmdline.tokens.iter().find(|k| k.span == t.span);
+            let value = token.and_then(|k| k.value_bytes(cx.text));
+            let Ok(filter) = parse_panic_notifier_filter(value) else { continue };
+            let value_at = token.and_then(|k| k.value.as_ref()).map(|v| cx.base + v.start);
             let at = |s: &Span| match value_at {
                 Some(b) => b + s.start..b + s.end.max(s.start + 1),
                 None => span.clone(),
@@ -136,7 +140,7 @@ impl Rule for Rule302 {
                     );
                 }
             }
-            if valid == 0 && filter.items.len() <= PANIC_NF_MAX {
+            if applied && valid == 0 && filter.items.len() <= PANIC_NF_MAX {
                 out.push(
                     Diagnostic::new(META.code, Severity::Error, "no name in the filter resolves: it filters nothing")
                         .with_primary(cx.file, span.clone(), "an empty allowlist is no allowlist")
