@@ -27,6 +27,7 @@ use crate::sh::Result;
 #[derive(Parser)]
 #[command(
     name = "cargo xtask",
+    bin_name = "cargo xtask",
     about = "panicpol's tooling: deps, fetch, test, boot"
 )]
 struct Cli {
