@@ -20,8 +20,46 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Check command lines against a kernel build (default: this running system).
     Check(CheckArgs),
+    /// Show what a kernel build accepts and registers on the panic path.
+    Kernel(KernelCmdArgs),
     /// Show the documentation of a rule, or list every rule.
     Rule(RuleArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KernelCmdArgs {
+    #[command(subcommand)]
+    pub(crate) what: KernelWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KernelWhat {
+    /// Release, sources, table sizes, panic-relevant config.
+    Info(KernelShowArgs),
+    /// Every built-in parameter (`__param`) and setup string (`.init.setup`).
+    Params(KernelShowArgs),
+    /// The panic notifiers this build registers, proven from its code.
+    Notifiers(KernelShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KernelShowArgs {
+    #[command(flatten)]
+    pub(crate) kernel: KernelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Human)]
+    pub(crate) format: ShowFormat,
+    /// Only entries whose name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) grep: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ShowFormat {
+    /// Aligned text for people.
+    Human,
+    /// One JSON document.
+    Json,
 }
 
 /// Where the kernel facts come from. With none of these, `check` without

@@ -3,6 +3,7 @@
 
 mod check;
 mod kernel;
+mod kernel_show;
 mod rule;
 
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ use crate::input::Failure;
 pub(crate) fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Kernel(a) => kernel_show::run(a),
         Command::Rule(a) => rule::run(a),
     }
 }
