@@ -459,4 +459,100 @@ mod tests {
             None
         );
     }
+
+    /// Every grammar on every string of up to three bytes over an alphabet of
+    /// the bytes that matter to them: none may panic, and every span must lie
+    /// inside the input.
+    #[test]
+    fn no_input_panics_and_spans_stay_inside() {
+        const ALPHABET: &[u8] = b"\0\n ,-+019xXKMGE@:=paeond\xa0\xff";
+        let versions = [
+            KernelVersion::new(6, 1, None),
+            KernelVersion::new(6, 12, None),
+            KernelVersion::UNKNOWN,
+        ];
+        let mut inputs: Vec<Vec<u8>> = vec![Vec::new()];
+        for len in 1..=3 {
+            let mut next = Vec::new();
+            for s in inputs.iter().filter(|s| s.len() == len - 1) {
+                for &b in ALPHABET {
+                    let mut t = s.clone();
+                    t.push(b);
+                    next.push(t);
+                }
+            }
+            inputs.extend(next);
+        }
+        let inside = |len: usize, span: &Option<Span>| {
+            span.as_ref()
+                .is_none_or(|s| s.start <= s.end && s.end <= len)
+        };
+        let check_notes = |len: usize, notes: &[Note]| notes.iter().all(|n| inside(len, &n.span));
+        for s in &inputs {
+            let len = s.len();
+            for v in &versions {
+                for r in [
+                    kstrtobool(s, v).map(|b| b.notes),
+                    parse_panic_print(Some(s), v).map(|p| p.notes),
+                ] {
+                    match r {
+                        Ok(n) => assert!(check_notes(len, &n), "{s:?}"),
+                        Err(e) => assert!(inside(len, &e.span), "{s:?}: {e:?}"),
+                    }
+                }
+                for ty in [IntType::U8, IntType::S32, IntType::U64, IntType::S64] {
+                    for base in [Base::Auto, Base::Hex] {
+                        if let Err(e) = kstrtoint(s, base, ty) {
+                            assert!(inside(len, &e.span), "{s:?}: {e:?}");
+                        }
+                    }
+                }
+                match parse_crashkernel(s, v) {
+                    Ok(c) => assert!(check_notes(len, &c.notes), "{s:?}"),
+                    Err(e) => assert!(inside(len, &e.span), "{s:?}: {e:?}"),
+                }
+                for ram in [0, 1 << 30, u64::MAX] {
+                    if let Err(e) = eval_crashkernel(s, ram, v) {
+                        assert!(inside(len, &e.span), "{s:?}: {e:?}");
+                    }
+                }
+                let _ = select_crashkernel(s, v);
+                match parse_panic_on_taint(Some(s), v) {
+                    Ok(t) => assert!(check_notes(len, &t.notes), "{s:?}"),
+                    Err(e) => assert!(inside(len, &e.span), "{s:?}: {e:?}"),
+                }
+                assert!(check_notes(len, &parse_nmi_watchdog(s, v).notes), "{s:?}");
+                assert!(
+                    check_notes(len, &parse_ftrace_dump_on_oops(s, v).1),
+                    "{s:?}"
+                );
+            }
+            assert!(check_notes(len, &parse_panic_sys_info(s).notes), "{s:?}");
+            assert!(check_notes(len, &parse_reboot(s).1), "{s:?}");
+            assert!(check_notes(len, &parse_softlockup_panic(s).1), "{s:?}");
+            let _ = (
+                memparse(s),
+                simple_strtoull(s, Base::Auto),
+                parse_sysctl_name(s),
+                parse_unknown_nmi_panic(s),
+            );
+            let _ = (
+                parse_oops(Some(s)),
+                parse_panic(Some(s)),
+                parse_panic_force_cpu(Some(s)),
+            );
+            let _ = parse_panic_notifier_filter(Some(s)).map(|f| f.resolve(|_| true, 15));
+            for h in [
+                SysctlHandler::Int,
+                SysctlHandler::Ulong,
+                SysctlHandler::SysInfo,
+                SysctlHandler::String { maxlen: 2 },
+            ] {
+                match parse_sysctl_value(h, Some(s)) {
+                    Ok((_, n)) => assert!(check_notes(len, &n), "{s:?}"),
+                    Err(e) => assert!(inside(len, &e.span), "{s:?}: {e:?}"),
+                }
+            }
+        }
+    }
 }
