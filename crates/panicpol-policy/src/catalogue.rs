@@ -377,8 +377,7 @@ static CATALOGUE: &[ParamSpec] = &[
     ParamSpec {
         sysfs: Some("/sys/module/kernel/parameters/pause_on_oops"),
         forms: &["=<seconds>"],
-        summary: "Seconds an oopsing CPU waits (the others spin) so that the oops can be read \
-                  before more output scrolls it away.",
+        summary: "After the first oops, halt all CPUs for this many seconds so that the oops does not scroll off the screen.",
         ..core(
             "pause_on_oops",
             Grammar::Int(IntType::S32),
