@@ -562,3 +562,105 @@ fn vector_parser_rejects_mistakes() {
     assert!(parse_vector("about: x\nsource: y\ncmdline: \\q\n").is_err());
     assert!(parse_vector("about: x\nsource: y\ncmdline: a\n").is_ok());
 }
+
+/// A Debian-style command line against the real 6.12 and 6.1 tables (read
+/// from the debug vmlinux, with the shipped config).
+#[test]
+fn real_kernels_dispatch_a_debian_line() {
+    let line: &[u8] = b"BOOT_IMAGE=/boot/vmlinuz root=UUID=0b5c ro console=tty0 console=ttyS0,115200 quiet \
+        panic=-1 crash_kexec_post_notifiers crash-kexec-post-notifiers=off panic_print=0x3 oops=panic crashkernel=256M \
+        hung_task_panic=1 panicpol.action=crash bootconfig foo=bar -- single";
+    for version in ["6.12", "6.1"] {
+        let (Some(vmlinux), Some(config)) = (
+            panicpol_testkit::real_kernel(version, "vmlinux"),
+            panicpol_testkit::real_kernel(version, "config"),
+        ) else {
+            return;
+        };
+        let opts = panicpol_kernel::elf::Options {
+            params: true,
+            notifiers: false,
+            lines: false,
+            ..panicpol_kernel::elf::Options::default()
+        };
+        let t0 = std::time::Instant::now();
+        let mut kernel = panicpol_kernel::elf::read_vmlinux(&vmlinux, opts)
+            .unwrap_or_else(|e| panic!("{version}: {e}"));
+        let read = t0.elapsed();
+        let cfg = std::fs::read(&config).unwrap_or_else(|e| panic!("{version}: {e}"));
+        kernel.config = Some(
+            panicpol_kernel::config::read_config(&cfg)
+                .unwrap_or_else(|e| panic!("{version}: {e}"))
+                .config,
+        );
+        let tables = Tables::from_kernel(&kernel);
+        let t1 = std::time::Instant::now();
+        let d = dispatch(&BootLine::plain(line), &tables);
+        let took = t1.elapsed();
+        eprintln!("{version}: vmlinux tables read in {read:?}, dispatch in {took:?}");
+        let got = render(&d);
+        eprintln!("{got}");
+        let fate = |text: &str| {
+            d.tokens
+                .iter()
+                .find(|t| t.text.0 == text.as_bytes())
+                .map(|t| t.fate.clone())
+                .unwrap_or_else(|| panic!("{version}: no token {text}"))
+        };
+        let applied = |text: &str, want_param: &str, want_early: bool| match fate(text) {
+            Fate::Applied { param, early, .. } => {
+                assert_eq!(
+                    (param.as_str(), early),
+                    (want_param, want_early),
+                    "{version}: {text}"
+                )
+            }
+            other => panic!("{version}: {text}: {other:?}"),
+        };
+        assert!(matches!(
+            fate("BOOT_IMAGE=/boot/vmlinuz"),
+            Fate::Ignored { .. }
+        ));
+        applied("root=UUID=0b5c", "root=", false);
+        applied("ro", "ro", false);
+        applied("console=ttyS0,115200", "console=", false);
+        applied("quiet", "quiet", true);
+        applied("panic=-1", "panic", false);
+        applied(
+            "crash_kexec_post_notifiers",
+            "crash_kexec_post_notifiers",
+            false,
+        );
+        applied(
+            "crash-kexec-post-notifiers=off",
+            "crash_kexec_post_notifiers",
+            false,
+        );
+        applied("panic_print=0x3", "panic_print", false);
+        applied("oops=panic", "oops", true);
+        applied("crashkernel=256M", "crashkernel", true);
+        applied("bootconfig", "bootconfig", true);
+        applied("hung_task_panic=1", "kernel.hung_task_panic", false);
+        assert!(matches!(
+            fate("panicpol.action=crash"),
+            Fate::Dropped { .. }
+        ));
+        assert!(matches!(fate("foo=bar"), Fate::InitEnv { .. }));
+        assert!(matches!(fate("single"), Fate::InitArgv { .. }));
+        // Debian's kernels lack CONFIG_BOOT_CONFIG: the early handler warns.
+        assert!(
+            d.messages
+                .iter()
+                .any(|m| m.text.0.starts_with(b"WARNING: 'bootconfig' found")),
+            "{version}: {got}"
+        );
+        assert_eq!(d.init.argv.len(), 1, "{version}: {got}");
+        // Complete tables: no fate rests on a missing table.
+        assert!(
+            d.tokens.iter().all(|t| !t
+                .doubts
+                .contains(&panicpol_policy::dispatch::Doubt::TablesIncomplete)),
+            "{version}: {got}"
+        );
+    }
+}

@@ -143,6 +143,22 @@ pub(crate) fn handler(entry: &SetupEntry, val: Option<&[u8]>, v: &KernelVersion)
         | ("watchdog_thresh=", false, None | Some("watchdog_thresh_setup")) => {
             plain(Verdict::Accepted)
         }
+        // init/do_mounts.c readonly, readwrite, rootwait_setup: registered
+        // without `=`, they return 0 ("not mine") when anything follows the
+        // name, so `ro=1` or `rootwait=5` goes on to the next entry (6.12 has
+        // `rootwait=`; 6.1 does not, and the token reaches init).
+        ("ro", false, None | Some("readonly"))
+        | ("rw", false, None | Some("readwrite"))
+        | ("rootwait", false, None | Some("rootwait_setup")) => plain(match val {
+            Some(rest) if !rest.is_empty() => Verdict::Declined,
+            _ => Verdict::Accepted,
+        }),
+        // init/do_mounts.c: always 1.
+        ("root=", false, None | Some("root_dev_setup"))
+        | ("rootflags=", false, None | Some("root_data_setup"))
+        | ("rootfstype=", false, None | Some("fs_names_setup"))
+        | ("rootdelay=", false, None | Some("root_delay_setup"))
+        | ("rootwait=", false, None | Some("rootwait_timeout_setup")) => plain(Verdict::Accepted),
         // init/main.c init_setup / rdinit_setup: always 1, and clear
         // argv_init[1..MAX_INIT_ARGS).
         ("init=", false, None | Some("init_setup"))
@@ -240,5 +256,7 @@ mod tests {
             Verdict::Unknown
         );
         assert!(handler(&entry("init=", false), Some(b"/bin/sh"), &V612).clears_init_args);
+        assert_eq!(h(&entry("ro", false), Some(b"")), Verdict::Accepted);
+        assert_eq!(h(&entry("ro", false), Some(b"=1")), Verdict::Declined);
     }
 }
