@@ -11,6 +11,7 @@
 
 pub mod catalogue;
 pub mod dispatch;
+pub mod plan;
 pub mod policy;
 pub mod supplement;
 pub mod values;

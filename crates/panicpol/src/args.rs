@@ -20,6 +20,9 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Check command lines against a kernel build (default: this running system).
     Check(CheckArgs),
+    /// Explain what a panic will do: the steps before and after kexec, and
+    /// every panic notifier's fate.
+    Explain(ExplainArgs),
     /// Show what a kernel build accepts and registers on the panic path.
     Kernel(KernelCmdArgs),
     /// Show the documentation of a rule, or list every rule.
@@ -94,6 +97,32 @@ pub(crate) struct CheckArgs {
     pub(crate) kernel: KernelArgs,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// A file holding the command line; `-` reads standard input. With no
+    /// file and no --cmdline, /proc/cmdline.
+    #[arg(value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    /// The command line as a string.
+    #[arg(long, value_name = "STRING")]
+    pub(crate) cmdline: Vec<String>,
+    #[command(flatten)]
+    pub(crate) kernel: KernelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub(crate) format: ExplainFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExplainFormat {
+    /// A timeline for people.
+    Human,
+    /// The plan as JSON (versioned).
+    Json,
+    /// Markdown, e.g. for a CI job summary.
+    Markdown,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -1,9 +1,8 @@
 //! `panicpol check`: lint command lines against a kernel build.
 
-use std::path::Path;
 use std::process::ExitCode;
 
-use panicpol_diagnostics::{Diagnostic, Layer, Severity, SourceFile, SourceMap};
+use panicpol_diagnostics::{Diagnostic, Severity};
 use panicpol_syntax::cmdline::tokenize;
 
 use crate::args::{CheckArgs, FailLevel};
@@ -12,27 +11,7 @@ use crate::render::{self, CheckedCmdline};
 
 pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
     let live = a.files.is_empty() && a.cmdline.is_empty();
-    let mut sources = SourceMap::new();
-    for (i, c) in a.cmdline.iter().enumerate() {
-        let name = if a.cmdline.len() == 1 {
-            "<cmdline>".to_string()
-        } else {
-            format!("<cmdline {}>", i + 1)
-        };
-        sources.add(SourceFile::new(name, c.as_bytes(), Layer::Cmdline));
-    }
-    for f in &a.files {
-        sources.add(input::cmdline_file(f)?);
-    }
-    if live {
-        let path = Path::new("/proc/cmdline");
-        let bytes = input::read_limited(path, input::TEXT_LIMIT).map_err(|e| {
-            Failure::new(format!(
-                "{e}\nwith no FILE and no --cmdline, panicpol checks this system's /proc/cmdline"
-            ))
-        })?;
-        sources.add(SourceFile::new("/proc/cmdline", bytes, Layer::Cmdline));
-    }
+    let sources = super::sources::gather(&a.files, &a.cmdline)?;
     let kernel = super::kernel::load(&a.kernel, live, panicpol_kernel::elf::Options::default())?;
 
     let version = panicpol_policy::policy::kernel_version(&kernel);

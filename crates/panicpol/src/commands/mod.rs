@@ -2,9 +2,11 @@
 //! crates and hands the results to a renderer.
 
 mod check;
+mod explain;
 mod kernel;
 mod kernel_show;
 mod rule;
+mod sources;
 
 use std::process::ExitCode;
 
@@ -14,6 +16,7 @@ use crate::input::Failure;
 pub(crate) fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Kernel(a) => kernel_show::run(a),
         Command::Rule(a) => rule::run(a),
     }
