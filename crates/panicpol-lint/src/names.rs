@@ -9,7 +9,12 @@ use crate::Context;
 /// shows), plus the catalogue's names. `__setup` strings lose their `=`.
 pub(crate) fn candidates(cx: &Context<'_>) -> Vec<String> {
     let mut out: Vec<String> = cx.kernel.params.iter().map(|p| p.name.clone()).collect();
-    out.extend(cx.kernel.setups.iter().map(|s| s.string.trim_end_matches('=').to_string()));
+    out.extend(
+        cx.kernel
+            .setups
+            .iter()
+            .map(|s| s.string.trim_end_matches('=').to_string()),
+    );
     out.extend(catalogue::all().iter().map(|s| s.name.to_string()));
     out.sort();
     out.dedup();
@@ -36,7 +41,13 @@ pub(crate) fn closest(name: &str, candidates: &[String]) -> Vec<String> {
             let jw = strsim::jaro_winkler(&n, &f);
             let lev = strsim::levenshtein(&n, &f);
             // Typos: a couple of edits, or a very similar long name.
-            let max_edits = if n.len() > 12 { 3 } else if n.len() > 5 { 2 } else { 1 };
+            let max_edits = if n.len() > 12 {
+                3
+            } else if n.len() > 5 {
+                2
+            } else {
+                1
+            };
             (lev <= max_edits || jw >= 0.94).then_some((jw - lev as f64 * 0.01, c))
         })
         .collect();
@@ -51,7 +62,10 @@ pub(crate) fn did_you_mean(found: &[String]) -> Option<String> {
         [one] => Some(format!("did you mean `{one}`?")),
         [init @ .., last] => Some(format!(
             "did you mean {} or `{last}`?",
-            init.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+            init.iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -62,15 +76,29 @@ mod tests {
 
     #[test]
     fn typos_are_found_and_exact_names_are_not() {
-        let c: Vec<String> = ["crash_kexec_post_notifiers", "panic", "panic_print", "printk.time"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(closest("crash_kexec_post_notifier", &c), vec!["crash_kexec_post_notifiers"]);
-        assert_eq!(closest("crash-kexec-post-notifers", &c), vec!["crash_kexec_post_notifiers"]);
+        let c: Vec<String> = [
+            "crash_kexec_post_notifiers",
+            "panic",
+            "panic_print",
+            "printk.time",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            closest("crash_kexec_post_notifier", &c),
+            vec!["crash_kexec_post_notifiers"]
+        );
+        assert_eq!(
+            closest("crash-kexec-post-notifers", &c),
+            vec!["crash_kexec_post_notifiers"]
+        );
         assert_eq!(closest("printk.tme", &c), vec!["printk.time"]);
         assert!(closest("panic_print", &c).is_empty());
         assert!(closest("console", &c).is_empty());
-        assert_eq!(did_you_mean(&["a".into(), "b".into()]).as_deref(), Some("did you mean `a` or `b`?"));
+        assert_eq!(
+            did_you_mean(&["a".into(), "b".into()]).as_deref(),
+            Some("did you mean `a` or `b`?")
+        );
     }
 }

@@ -63,9 +63,10 @@ pub static RULES: &[&dyn Rule] = &[
 
 /// The rule with this code (case-insensitive) or name.
 pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
-    RULES.iter().copied().find(|r| {
-        r.meta().code.eq_ignore_ascii_case(code_or_name) || r.meta().name == code_or_name
-    })
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.meta().code.eq_ignore_ascii_case(code_or_name) || r.meta().name == code_or_name)
 }
 
 #[cfg(test)]
@@ -96,8 +97,17 @@ mod tests {
                 "bad name {}",
                 m.name
             );
-            assert!(!m.summary.ends_with('.'), "{}: summary ends with a period", m.code);
-            for heading in ["## What it does", "## Why is this bad?", "## Example", "## Fix"] {
+            assert!(
+                !m.summary.ends_with('.'),
+                "{}: summary ends with a period",
+                m.code
+            );
+            for heading in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Fix",
+            ] {
                 assert!(m.doc.contains(heading), "{} lacks {heading:?}", m.code);
             }
         }

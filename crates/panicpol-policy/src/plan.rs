@@ -158,7 +158,10 @@ pub struct PanicPlan {
 /// parameter (read in the 6.12 sources: the registering function returns
 /// early otherwise).
 const CONDITIONS: &[(&str, &str)] = &[
-    ("xen_panic_event", "registered only in Xen guests (xen_panic_handler_init)"),
+    (
+        "xen_panic_event",
+        "registered only in Xen guests (xen_panic_handler_init)",
+    ),
     (
         "hv_die_panic_notify_crash",
         "registered only on Hyper-V, when the crash MSRs are available (hv_common_init)",
@@ -171,7 +174,10 @@ const CONDITIONS: &[(&str, &str)] = &[
         "rb_flush_buffer_cb",
         "registered only for a boot-mapped (persistent) ring buffer",
     ),
-    ("pvpanic_panic_notify", "registered only when the pvpanic device is present"),
+    (
+        "pvpanic_panic_notify",
+        "registered only when the pvpanic device is present",
+    ),
 ];
 
 /// Whether the kernel build has what `config` names: from the config when
@@ -207,7 +213,10 @@ fn forced_by(kernel: &Kernel) -> Vec<String> {
         );
     }
     if has("snp_rmptable_init") {
-        out.push("AMD SEV-SNP hosts: snp_rmptable_init turns it on for the IOMMU shutdown notifier".to_string());
+        out.push(
+            "AMD SEV-SNP hosts: snp_rmptable_init turns it on for the IOMMU shutdown notifier"
+                .to_string(),
+        );
     }
     if has("setup_fadump") {
         out.push("powerpc firmware-assisted dump: setup_fadump turns it on".to_string());
@@ -217,10 +226,12 @@ fn forced_by(kernel: &Kernel) -> Vec<String> {
 
 /// The filter's allowlist, on kernels that have the parameter.
 fn filter_allowlist(policy: &Policy, kernel: &Kernel) -> Option<Vec<String>> {
-    let has_param = kernel
-        .setups
-        .iter()
-        .any(|s| parameq(s.string.trim_end_matches('=').as_bytes(), b"panic_notifier_filter"));
+    let has_param = kernel.setups.iter().any(|s| {
+        parameq(
+            s.string.trim_end_matches('=').as_bytes(),
+            b"panic_notifier_filter",
+        )
+    });
     let names = &policy.panic_notifier_filter.as_ref()?.value;
     if !has_param {
         return None;
@@ -248,7 +259,11 @@ pub fn resolve(policy: &Policy, kernel: &Kernel) -> PanicPlan {
     let v = &policy.version;
     let reserved = policy.crashkernel.reserves();
     let post = policy.crash_kexec_post_notifiers.value;
-    let pp = values::parse_panic_print(Some(format!("{:#x}", policy.panic_print.value).as_bytes()), v).ok();
+    let pp = values::parse_panic_print(
+        Some(format!("{:#x}", policy.panic_print.value).as_bytes()),
+        v,
+    )
+    .ok();
     let mut dumps = Vec::new();
     if let Some(pp) = &pp {
         for b in &pp.bits {
@@ -285,7 +300,13 @@ pub fn resolve(policy: &Policy, kernel: &Kernel) -> PanicPlan {
             .map(|d| format!("bit {}: {}", d.bit, d.meaning))
             .collect()
     };
-    let after = |before: When| if reserved && !post { When::WithoutKdump } else { before };
+    let after = |before: When| {
+        if reserved && !post {
+            When::WithoutKdump
+        } else {
+            before
+        }
+    };
     let mut steps = Vec::new();
     steps.push(Step {
         kind: StepKind::Message,
@@ -323,14 +344,22 @@ pub fn resolve(policy: &Policy, kernel: &Kernel) -> PanicPlan {
         kind: StepKind::StopCpus,
         title: "stop the other CPUs".into(),
         when: after(When::Always),
-        detail: if bt.is_empty() { Vec::new() } else { vec![format!("first {}", bt.join(", "))] },
+        detail: if bt.is_empty() {
+            Vec::new()
+        } else {
+            vec![format!("first {}", bt.join(", "))]
+        },
         code: "kernel/panic.c: panic_other_cpus_shutdown()",
     });
     let nf = kernel.notifiers.len();
     steps.push(Step {
         kind: StepKind::Notifiers,
         title: format!("panic notifier chain ({nf} registration(s) in this build)"),
-        when: after(if reserved { When::BeforeKdump } else { When::Always }),
+        when: after(if reserved {
+            When::BeforeKdump
+        } else {
+            When::Always
+        }),
         detail: Vec::new(),
         code: "kernel/panic.c: atomic_notifier_call_chain(&panic_notifier_list, 0, buf)",
     });
@@ -339,9 +368,16 @@ pub fn resolve(policy: &Policy, kernel: &Kernel) -> PanicPlan {
         kind: StepKind::SysInfo,
         title: "panic_print dumps".into(),
         when: if sys.is_empty() {
-            When::Never(format!("panic_print is {:#x}: nothing to dump", policy.panic_print.value))
+            When::Never(format!(
+                "panic_print is {:#x}: nothing to dump",
+                policy.panic_print.value
+            ))
         } else {
-            after(if reserved { When::BeforeKdump } else { When::Always })
+            after(if reserved {
+                When::BeforeKdump
+            } else {
+                When::Always
+            })
         },
         detail: sys,
         code: "kernel/panic.c: panic_print_sys_info(false) (sys_info(panic_print) from 6.17)",
@@ -349,7 +385,11 @@ pub fn resolve(policy: &Policy, kernel: &Kernel) -> PanicPlan {
     steps.push(Step {
         kind: StepKind::KmsgDump,
         title: "kmsg_dump: pstore, ramoops, efi-pstore and other registered dumpers".into(),
-        when: after(if reserved { When::BeforeKdump } else { When::Always }),
+        when: after(if reserved {
+            When::BeforeKdump
+        } else {
+            When::Always
+        }),
         detail: Vec::new(),
         code: "kernel/panic.c: kmsg_dump(KMSG_DUMP_PANIC)",
     });
@@ -378,7 +418,11 @@ pub fn resolve(policy: &Policy, kernel: &Kernel) -> PanicPlan {
         } else {
             "flush the consoles".into()
         },
-        when: if reserved { When::WithoutKdump } else { When::Always },
+        when: if reserved {
+            When::WithoutKdump
+        } else {
+            When::Always
+        },
         detail: Vec::new(),
         code: "kernel/panic.c: console_flush_on_panic()",
     });
@@ -390,8 +434,15 @@ pub fn resolve(policy: &Policy, kernel: &Kernel) -> PanicPlan {
             0 => "stay halted forever (panic=0)".to_string(),
             t => format!("\"Rebooting in {t} seconds..\", then reboot"),
         },
-        when: if reserved { When::WithoutKdump } else { When::Always },
-        detail: vec![format!("panic={t} ({})", origin_text(&policy.panic_timeout.origin))],
+        when: if reserved {
+            When::WithoutKdump
+        } else {
+            When::Always
+        },
+        detail: vec![format!(
+            "panic={t} ({})",
+            origin_text(&policy.panic_timeout.origin)
+        )],
         code: "kernel/panic.c: panic_timeout",
     });
 
@@ -400,7 +451,10 @@ pub fn resolve(policy: &Policy, kernel: &Kernel) -> PanicPlan {
         .notifiers
         .iter()
         .map(|n| {
-            let entry: Option<&CatalogueEntry> = n.callback.as_deref().and_then(|c| catalogue_lookup(kernel.arch, c));
+            let entry: Option<&CatalogueEntry> = n
+                .callback
+                .as_deref()
+                .and_then(|c| catalogue_lookup(kernel.arch, c));
             let cond = n
                 .callback
                 .as_deref()
@@ -492,18 +546,32 @@ mod tests {
         assert_eq!(step(&p, StepKind::KdumpEarly).when, When::Always);
         assert_eq!(step(&p, StepKind::Notifiers).when, When::WithoutKdump);
         assert_eq!(step(&p, StepKind::SysInfo).when, When::WithoutKdump);
-        assert!(p.notifiers.iter().all(|n| n.fate == NotifierFate::OnlyWithoutKdump));
+        assert!(
+            p.notifiers
+                .iter()
+                .all(|n| n.fate == NotifierFate::OnlyWithoutKdump)
+        );
         // Highest priority first.
-        assert_eq!(p.notifiers[0].callback.as_deref(), Some("trace_die_panic_handler"));
+        assert_eq!(
+            p.notifiers[0].callback.as_deref(),
+            Some("trace_die_panic_handler")
+        );
     }
 
     #[test]
     fn post_notifiers_run_everything_before_kdump() {
         let p = plan("crashkernel=256M crash_kexec_post_notifiers panic_print=0x3");
-        assert!(matches!(step(&p, StepKind::KdumpEarly).when, When::Never(_)));
+        assert!(matches!(
+            step(&p, StepKind::KdumpEarly).when,
+            When::Never(_)
+        ));
         assert_eq!(step(&p, StepKind::Notifiers).when, When::BeforeKdump);
         assert_eq!(step(&p, StepKind::KdumpLate).when, When::Always);
-        assert!(p.notifiers.iter().all(|n| n.fate == NotifierFate::BeforeKdump));
+        assert!(
+            p.notifiers
+                .iter()
+                .all(|n| n.fate == NotifierFate::BeforeKdump)
+        );
         assert_eq!(p.dumps.len(), 2);
     }
 

@@ -143,41 +143,62 @@ fn canonical(param: &str, kind: Kind) -> String {
 }
 
 fn compiled_in_bool(k: &Kernel, name: &str) -> Option<bool> {
-    k.params.iter().find(|p| p.name == name).and_then(|p| match &p.default {
-        Some(DefaultValue::Bool(b)) => Some(*b),
-        Some(DefaultValue::Int(i)) => Some(*i != 0),
-        Some(DefaultValue::Uint(u)) => Some(*u != 0),
-        _ => None,
-    })
+    k.params
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| match &p.default {
+            Some(DefaultValue::Bool(b)) => Some(*b),
+            Some(DefaultValue::Int(i)) => Some(*i != 0),
+            Some(DefaultValue::Uint(u)) => Some(*u != 0),
+            _ => None,
+        })
 }
 
 fn compiled_in_int(k: &Kernel, name: &str) -> Option<i64> {
-    k.params.iter().find(|p| p.name == name).and_then(|p| match &p.default {
-        Some(DefaultValue::Int(i)) => Some(*i),
-        Some(DefaultValue::Uint(u)) => i64::try_from(*u).ok(),
-        Some(DefaultValue::Bool(b)) => Some(i64::from(*b)),
-        _ => None,
-    })
+    k.params
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| match &p.default {
+            Some(DefaultValue::Int(i)) => Some(*i),
+            Some(DefaultValue::Uint(u)) => i64::try_from(*u).ok(),
+            Some(DefaultValue::Bool(b)) => Some(i64::from(*b)),
+            _ => None,
+        })
 }
 
 fn default_bool(k: &Kernel, name: &str) -> Setting<bool> {
     match compiled_in_bool(k, name) {
-        Some(value) => Setting { value, origin: Origin::CompiledIn },
-        None => Setting { value: false, origin: Origin::Default },
+        Some(value) => Setting {
+            value,
+            origin: Origin::CompiledIn,
+        },
+        None => Setting {
+            value: false,
+            origin: Origin::Default,
+        },
     }
 }
 
 fn default_int(k: &Kernel, name: &str, config: Option<&'static str>) -> Setting<i64> {
     if let Some(value) = compiled_in_int(k, name) {
-        return Setting { value, origin: Origin::CompiledIn };
+        return Setting {
+            value,
+            origin: Origin::CompiledIn,
+        };
     }
     if let Some(option) = config
         && let Some(v) = k.config.as_ref().and_then(|c| c.value(option))
         && let Ok(value) = v.parse::<i64>()
     {
-        return Setting { value, origin: Origin::Config { option } };
+        return Setting {
+            value,
+            origin: Origin::Config { option },
+        };
     }
-    Setting { value: 0, origin: Origin::Default }
+    Setting {
+        value: 0,
+        origin: Origin::Default,
+    }
 }
 
 /// The version to gate value grammars on.
@@ -198,26 +219,46 @@ pub fn lower(d: &Dispatch, kernel: &Kernel, bootloader: &[u8]) -> Policy {
         crash_kexec_post_notifiers: default_bool(kernel, "crash_kexec_post_notifiers"),
         panic_print: {
             let s = default_int(kernel, "panic_print", None);
-            Setting { value: u64::try_from(s.value).unwrap_or(0), origin: s.origin }
+            Setting {
+                value: u64::try_from(s.value).unwrap_or(0),
+                origin: s.origin,
+            }
         },
         panic_console_replay: default_bool(kernel, "panic_console_replay"),
         panic_timeout: default_int(kernel, "panic", Some("PANIC_TIMEOUT")),
         panic_on_oops: {
-            let on = kernel.config.as_ref().and_then(|c| c.enabled("PANIC_ON_OOPS"));
+            let on = kernel
+                .config
+                .as_ref()
+                .and_then(|c| c.enabled("PANIC_ON_OOPS"));
             match on {
-                Some(value) => Setting { value, origin: Origin::Config { option: "PANIC_ON_OOPS" } },
-                None => Setting { value: false, origin: Origin::Default },
+                Some(value) => Setting {
+                    value,
+                    origin: Origin::Config {
+                        option: "PANIC_ON_OOPS",
+                    },
+                },
+                None => Setting {
+                    value: false,
+                    origin: Origin::Default,
+                },
             }
         },
         panic_on_warn: default_int(kernel, "panic_on_warn", None),
-        panic_on_taint: Setting { value: None, origin: Origin::Default },
+        panic_on_taint: Setting {
+            value: None,
+            origin: Origin::Default,
+        },
         crashkernel: crashkernel(bootloader, &v),
         panic_notifier_filter: None,
     };
     // sysctl writes come after every parameter (do_sysctl_args runs last).
     let mut sysctls = Vec::new();
     for (i, t) in d.tokens.iter().enumerate() {
-        let Fate::Applied { param, kind, value, .. } = &t.fate else {
+        let Fate::Applied {
+            param, kind, value, ..
+        } = &t.fate
+        else {
             continue;
         };
         let val = value.as_ref().map(|b| b.as_slice());
@@ -271,7 +312,8 @@ pub fn lower(d: &Dispatch, kernel: &Kernel, bootloader: &[u8]) -> Policy {
             "panic_on_taint" => {
                 if let Ok(t) = values::parse_panic_on_taint(val, &v) {
                     let sticky = p.panic_on_taint.value.is_some_and(|(_, n)| n);
-                    p.panic_on_taint = Setting::token(Some((t.mask, t.nousertaint || sticky)), d, i);
+                    p.panic_on_taint =
+                        Setting::token(Some((t.mask, t.nousertaint || sticky)), d, i);
                 }
             }
             "panic_notifier_filter" => {
@@ -284,11 +326,15 @@ pub fn lower(d: &Dispatch, kernel: &Kernel, bootloader: &[u8]) -> Policy {
         }
     }
     for (i, name, val) in sysctls {
-        let text = val.map(|b| String::from_utf8_lossy(b).trim().to_string()).unwrap_or_default();
+        let text = val
+            .map(|b| String::from_utf8_lossy(b).trim().to_string())
+            .unwrap_or_default();
         let int = text.parse::<i64>().ok();
         match (name.as_str(), int) {
             ("sysctl:kernel.panic", Some(n)) => p.panic_timeout = Setting::token(n, d, i),
-            ("sysctl:kernel.panic_on_oops", Some(n)) => p.panic_on_oops = Setting::token(n != 0, d, i),
+            ("sysctl:kernel.panic_on_oops", Some(n)) => {
+                p.panic_on_oops = Setting::token(n != 0, d, i)
+            }
             ("sysctl:kernel.panic_on_warn", Some(n)) => p.panic_on_warn = Setting::token(n, d, i),
             ("sysctl:kernel.panic_print", Some(n)) => {
                 if let Ok(n) = u64::try_from(n) {
@@ -319,5 +365,11 @@ fn crashkernel(bootloader: &[u8], v: &KernelVersion) -> CrashKernelSetting {
             Err(e) => (Some(false), Some(e.to_string())),
         },
     };
-    CrashKernelSetting { selection, value, span, valid, error }
+    CrashKernelSetting {
+        selection,
+        value,
+        span,
+        valid,
+        error,
+    }
 }

@@ -59,7 +59,11 @@ pub fn supplement(kernel: &mut Kernel) {
         if !present {
             continue;
         }
-        let known = if proven { Known::SymbolName } else { Known::Catalogue };
+        let known = if proven {
+            Known::SymbolName
+        } else {
+            Known::Catalogue
+        };
         match spec.registration {
             Registration::CoreParam | Registration::ModuleParam { .. } => {
                 // Replace an identifier-only entry from the symbol names.
@@ -109,7 +113,11 @@ mod tests {
     fn catalogue_only_kernel_knows_the_panic_params() {
         let mut k = Kernel::empty(KernelSource::Catalogue);
         supplement(&mut k);
-        let p = k.params.iter().find(|p| p.name == "crash_kexec_post_notifiers").expect("param");
+        let p = k
+            .params
+            .iter()
+            .find(|p| p.name == "crash_kexec_post_notifiers")
+            .expect("param");
         assert_eq!(p.ty, ParamType::Bool);
         assert_eq!(p.known, Known::Catalogue);
         assert!(k.setups.iter().any(|s| s.string == "oops" && s.early));
@@ -119,17 +127,30 @@ mod tests {
 
     #[test]
     fn symbols_prove_or_disprove() {
-        let sym = |name: &str| Symbol { name: name.into(), addr: 1, kind: 'd', module: None };
+        let sym = |name: &str| Symbol {
+            name: name.into(),
+            addr: 1,
+            kind: 'd',
+            module: None,
+        };
         let mut k = Kernel::empty(KernelSource::SystemMap);
         k.symbols = SymbolTable::new(vec![
             sym("__setup_str_panic_notifier_filter_setup"),
             sym("__setup_str_oops_setup"),
         ]);
         supplement(&mut k);
-        assert!(k.setups.iter().any(|s| s.string == "panic_notifier_filter" && s.early));
+        assert!(
+            k.setups
+                .iter()
+                .any(|s| s.string == "panic_notifier_filter" && s.early)
+        );
         assert!(k.setups.iter().any(|s| s.string == "oops"));
         // panic_sys_info's symbol is absent: so is the parameter.
-        assert!(!k.setups.iter().any(|s| s.string.starts_with("panic_sys_info")));
+        assert!(
+            !k.setups
+                .iter()
+                .any(|s| s.string.starts_with("panic_sys_info"))
+        );
     }
 
     #[test]

@@ -143,7 +143,11 @@ fn next_arg(s: &[u8], start: usize) -> (Token, usize) {
     let token_end = args + i;
     // The byte before the end, which next_arg may NUL (it reads `args[i-1]`).
     let last_is_quote = i > 0 && s.get(token_end - 1) == Some(&b'"');
-    let mut name_end = if equals != 0 { args + equals } else { token_end };
+    let mut name_end = if equals != 0 {
+        args + equals
+    } else {
+        token_end
+    };
     let mut value = None;
     let mut value_trimmed = false;
     if equals != 0 {
@@ -180,7 +184,11 @@ fn next_arg(s: &[u8], start: usize) -> (Token, usize) {
         open_quote: in_quote,
     };
     // NUL the terminating space (if any) and skip the following spaces.
-    let next = if token_end < s.len() { token_end + 1 } else { token_end };
+    let next = if token_end < s.len() {
+        token_end + 1
+    } else {
+        token_end
+    };
     (token, skip_spaces(s, next))
 }
 
@@ -215,7 +223,10 @@ mod tests {
         assert_eq!(one("foo="), ("foo".into(), Some("".into())));
         assert_eq!(one("foo=\"a b\""), ("foo".into(), Some("a b".into())));
         assert_eq!(one("\"foo=a b\""), ("foo".into(), Some("a b".into())));
-        assert_eq!(one("foo=a\"b c\"d"), ("foo".into(), Some("a\"b c\"d".into())));
+        assert_eq!(
+            one("foo=a\"b c\"d"),
+            ("foo".into(), Some("a\"b c\"d".into()))
+        );
         assert_eq!(one("=foo"), ("=foo".into(), None));
         assert_eq!(one("=foo=bar"), ("=foo".into(), Some("bar".into())));
         assert_eq!(one("\"--\""), ("--".into(), None));

@@ -10,7 +10,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// panic and kdump parameters against the kernel build that will boot, and
 /// explains what will run before and after kexec.
 #[derive(Debug, Parser)]
-#[command(name = "panicpol", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "panicpol",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,

@@ -74,7 +74,8 @@ pub(crate) fn read_stdin(limit: u64) -> Result<Vec<u8>, Failure> {
 
 fn read_all(mut r: impl Read, limit: u64, shown: &str) -> Result<Vec<u8>, Failure> {
     let mut buf = Vec::new();
-    r.read_to_end(&mut buf).map_err(|e| Failure::io(shown, &e))?;
+    r.read_to_end(&mut buf)
+        .map_err(|e| Failure::io(shown, &e))?;
     if buf.len() as u64 > limit {
         return Err(Failure::new(format!(
             "{shown}: larger than {} MiB; this is not a command line or configuration file",
@@ -117,7 +118,9 @@ pub(crate) fn cmdline_file(path: &Path) -> Result<SourceFile, Failure> {
         (path.display().to_string(), read_limited(path, TEXT_LIMIT)?)
     };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Failure::new(format!("{name}: empty; there is no command line to check")));
+        return Err(Failure::new(format!(
+            "{name}: empty; there is no command line to check"
+        )));
     }
     if let Some(what) = binary_reason(&bytes) {
         return Err(Failure::new(format!(
@@ -146,7 +149,10 @@ mod tests {
         assert_eq!(binary_reason(b"\x7fELF\x02\x01"), Some("an ELF file"));
         assert_eq!(binary_reason(b"console=ttyS0 quiet\n"), None);
         assert_eq!(binary_reason(b"a=1\0b=2\n"), None);
-        assert_eq!(binary_reason(&[0u8, 1, 2, 3, 4, 5, 6, 7, 8]), Some("binary data"));
+        assert_eq!(
+            binary_reason(&[0u8, 1, 2, 3, 4, 5, 6, 7, 8]),
+            Some("binary data")
+        );
     }
 
     #[test]

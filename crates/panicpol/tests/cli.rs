@@ -21,7 +21,12 @@ fn panicpol_stdin(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the panicpol binary runs");
-    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("write stdin");
     child.wait_with_output().expect("wait")
 }
 
@@ -59,13 +64,25 @@ fn exit_zero_and_fail_level() {
     // PP105 is a warning: it fails only with --fail-level warning.
     let o = panicpol(&["check", "--cmdline", "foo=a\"b c\"d"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    let o = panicpol(&["check", "--fail-level", "warning", "--cmdline", "foo=a\"b c\"d"]);
+    let o = panicpol(&[
+        "check",
+        "--fail-level",
+        "warning",
+        "--cmdline",
+        "foo=a\"b c\"d",
+    ]);
     assert_eq!(o.status.code(), Some(1));
 }
 
 #[test]
 fn json_has_version_tokens_and_diagnostics() {
-    let o = panicpol(&["check", "--format", "json", "--cmdline", "a=1 \"b=x y\" panic=\"10"]);
+    let o = panicpol(&[
+        "check",
+        "--format",
+        "json",
+        "--cmdline",
+        "a=1 \"b=x y\" panic=\"10",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
     assert_eq!(v["version"], 1);
     let tokens = v["inputs"][0]["tokens"].as_array().expect("tokens");
@@ -75,7 +92,12 @@ fn json_has_version_tokens_and_diagnostics() {
     // Without a kernel, `b` is unknown: init gets `b=x y` in its environment.
     assert_eq!(tokens[1]["fate"], "init_env");
     assert_eq!(tokens[1]["var"], "b=x y");
-    assert!(v["inputs"][0]["init"]["env"].as_array().expect("env").contains(&serde_json::json!("b=x y")));
+    assert!(
+        v["inputs"][0]["init"]["env"]
+            .as_array()
+            .expect("env")
+            .contains(&serde_json::json!("b=x y"))
+    );
     assert_eq!(v["diagnostics"][0]["code"], "PP101");
     assert_eq!(v["diagnostics"][0]["line"], 1);
 }
@@ -92,7 +114,11 @@ fn gcc_format_is_one_line_per_finding() {
 #[test]
 fn reads_files_and_stdin() {
     let o = panicpol(&["check", &fixture("cmdline/debian-cloud.cmdline")]);
-    assert!(o.status.code() == Some(0) || o.status.code() == Some(1), "{}", stderr(&o));
+    assert!(
+        o.status.code() == Some(0) || o.status.code() == Some(1),
+        "{}",
+        stderr(&o)
+    );
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
     let o = panicpol_stdin(&["check", "--format", "gcc", "-"], b"a=1\0b=2\n");
     assert!(stdout(&o).contains("<stdin>:1:4: error"), "{}", stdout(&o));
@@ -126,7 +152,10 @@ fn bad_inputs_exit_two_with_a_clear_message() {
 
 #[test]
 fn usage_errors_exit_two() {
-    assert_eq!(panicpol(&["check", "--format", "xml"]).status.code(), Some(2));
+    assert_eq!(
+        panicpol(&["check", "--format", "xml"]).status.code(),
+        Some(2)
+    );
     assert_eq!(panicpol(&["nonsense"]).status.code(), Some(2));
 }
 

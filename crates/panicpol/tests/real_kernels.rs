@@ -14,7 +14,10 @@ fn panicpol(args: &[&str]) -> Output {
 }
 
 fn gcc_lines(o: &Output) -> Vec<String> {
-    String::from_utf8_lossy(&o.stdout).lines().map(str::to_string).collect()
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 /// The acceptance test: a misspelt filter name gets a suggestion drawn
@@ -22,15 +25,33 @@ fn gcc_lines(o: &Output) -> Vec<String> {
 #[test]
 fn filter_names_against_the_real_system_map() {
     for v in ["6.1", "6.12"] {
-        let Some(map) = real_kernel(v, "System.map") else { return };
+        let Some(map) = real_kernel(v, "System.map") else {
+            return;
+        };
         let map = map.to_str().expect("utf8 path");
-        let o = panicpol(&["check", "--system-map", map, "--format", "gcc", "--cmdline", "panic_notifier_filter=hung_task_panik,rcu_panic"]);
+        let o = panicpol(&[
+            "check",
+            "--system-map",
+            map,
+            "--format",
+            "gcc",
+            "--cmdline",
+            "panic_notifier_filter=hung_task_panik,rcu_panic",
+        ]);
         let lines = gcc_lines(&o);
         let typo: Vec<_> = lines.iter().filter(|l| l.contains("[PP302]")).collect();
         assert_eq!(typo.len(), 1, "{v}: {lines:?}");
         assert!(typo[0].contains("`hung_task_panik`"), "{}", typo[0]);
         // The suggestion is in the JSON help.
-        let o = panicpol(&["check", "--system-map", map, "--format", "json", "--cmdline", "panic_notifier_filter=hung_task_panik,rcu_panic"]);
+        let o = panicpol(&[
+            "check",
+            "--system-map",
+            map,
+            "--format",
+            "json",
+            "--cmdline",
+            "panic_notifier_filter=hung_task_panik,rcu_panic",
+        ]);
         let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
         let d = j["diagnostics"]
             .as_array()
@@ -42,7 +63,15 @@ fn filter_names_against_the_real_system_map() {
         // A mainline kernel has no such parameter: PP301 says so.
         assert!(lines.iter().any(|l| l.contains("[PP301]")), "{lines:?}");
         // Correct names raise no PP302.
-        let o = panicpol(&["check", "--system-map", map, "--format", "gcc", "--cmdline", "panic_notifier_filter=hung_task_panic,rcu_panic"]);
+        let o = panicpol(&[
+            "check",
+            "--system-map",
+            map,
+            "--format",
+            "gcc",
+            "--cmdline",
+            "panic_notifier_filter=hung_task_panic,rcu_panic",
+        ]);
         assert!(!gcc_lines(&o).iter().any(|l| l.contains("[PP302]")), "{v}");
     }
 }
@@ -50,7 +79,9 @@ fn filter_names_against_the_real_system_map() {
 /// The same command line on 6.1 and 6.12 vmlinux: fates from the real tables.
 #[test]
 fn fates_from_the_real_vmlinux() {
-    let Some(vmlinux) = real_kernel("6.12", "vmlinux") else { return };
+    let Some(vmlinux) = real_kernel("6.12", "vmlinux") else {
+        return;
+    };
     let o = panicpol(&[
         "check",
         "--vmlinux",
@@ -73,7 +104,12 @@ fn fates_from_the_real_vmlinux() {
     assert_eq!(fate(7), "init_argv"); // single
     assert_eq!(j["inputs"][0]["values"]["panic_print"]["value"], 3);
     assert_eq!(j["inputs"][0]["values"]["crashkernel"]["valid"], true);
-    let codes: Vec<&str> = j["diagnostics"].as_array().expect("d").iter().filter_map(|d| d["code"].as_str()).collect();
+    let codes: Vec<&str> = j["diagnostics"]
+        .as_array()
+        .expect("d")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
     assert!(codes.contains(&"PP202"), "{codes:?}");
     assert!(codes.contains(&"PP203"), "{codes:?}");
 }

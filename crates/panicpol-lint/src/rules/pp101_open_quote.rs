@@ -58,10 +58,22 @@ impl Rule for Rule101 {
             }
             let at = t.span.start + open.unwrap_or(0);
             out.push(
-                Diagnostic::new(META.code, META.severity, "unclosed quote swallows the rest of the command line")
-                    .with_primary(cx.file, cx.file_span(&(at..at + 1)), "this quote is never closed")
-                    .with_secondary(cx.file, cx.token_span(t), "the kernel reads all of this as one token")
-                    .with_help("close the quote; the kernel has no escape character"),
+                Diagnostic::new(
+                    META.code,
+                    META.severity,
+                    "unclosed quote swallows the rest of the command line",
+                )
+                .with_primary(
+                    cx.file,
+                    cx.file_span(&(at..at + 1)),
+                    "this quote is never closed",
+                )
+                .with_secondary(
+                    cx.file,
+                    cx.token_span(t),
+                    "the kernel reads all of this as one token",
+                )
+                .with_help("close the quote; the kernel has no escape character"),
             );
         }
     }

@@ -36,13 +36,21 @@ impl Rule for Rule103 {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if let Some(at) = cx.cmdline.nul_at(cx.text) {
             out.push(
-                Diagnostic::new(META.code, META.severity, "NUL byte ends the command line early")
-                    .with_primary(cx.file, cx.file_span(&(at..at + 1)), "the kernel stops reading here")
-                    .with_note(format!(
-                        "{} byte(s) after it are never seen by the kernel",
-                        cx.text.len() - at - 1
-                    ))
-                    .with_help("remove the NUL byte"),
+                Diagnostic::new(
+                    META.code,
+                    META.severity,
+                    "NUL byte ends the command line early",
+                )
+                .with_primary(
+                    cx.file,
+                    cx.file_span(&(at..at + 1)),
+                    "the kernel stops reading here",
+                )
+                .with_note(format!(
+                    "{} byte(s) after it are never seen by the kernel",
+                    cx.text.len() - at - 1
+                ))
+                .with_help("remove the NUL byte"),
             );
         }
     }

@@ -56,8 +56,14 @@ impl Rule for Rule104 {
                     META.severity,
                     format!("command line is {len} bytes; at most {limit} fit"),
                 )
-                .with_primary(cx.file, cx.file_span(&(limit..len)), "these bytes do not fit")
-                .with_note(format!("COMMAND_LINE_SIZE is {COMMAND_LINE_SIZE} on {arch_note}"))
+                .with_primary(
+                    cx.file,
+                    cx.file_span(&(limit..len)),
+                    "these bytes do not fit",
+                )
+                .with_note(format!(
+                    "COMMAND_LINE_SIZE is {COMMAND_LINE_SIZE} on {arch_note}"
+                ))
                 .with_help("shorten the command line"),
             );
         }

@@ -43,7 +43,10 @@ impl Rule for Rule105 {
                 continue; // PP101 reports it.
             }
             let Some(v) = &t.value else { continue };
-            let Some(pos) = t.value_bytes(cx.text).and_then(|b| b.iter().position(|&c| c == b'"')) else {
+            let Some(pos) = t
+                .value_bytes(cx.text)
+                .and_then(|b| b.iter().position(|&c| c == b'"'))
+            else {
                 continue;
             };
             let at = v.start + pos;

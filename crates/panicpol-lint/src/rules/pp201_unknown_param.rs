@@ -53,9 +53,18 @@ impl Rule for Rule201 {
             if !t.reported_unknown {
                 continue;
             }
-            let (Fate::InitEnv { .. } | Fate::InitArgv { .. }) = &t.fate else { continue };
-            let Some(span) = cx.fate_span(t) else { continue };
-            let name = t.text.as_slice().split(|&b| b == b'=').next().unwrap_or_default();
+            let (Fate::InitEnv { .. } | Fate::InitArgv { .. }) = &t.fate else {
+                continue;
+            };
+            let Some(span) = cx.fate_span(t) else {
+                continue;
+            };
+            let name = t
+                .text
+                .as_slice()
+                .split(|&b| b == b'=')
+                .next()
+                .unwrap_or_default();
             let name = String::from_utf8_lossy(name).trim_matches('"').to_string();
             // A panic parameter this kernel lacks is PP202's (or PP301's).
             if catalogue::lookup(name.as_bytes()).is_some() {
@@ -74,7 +83,11 @@ impl Rule for Rule201 {
             };
             let mut d = Diagnostic::new(
                 META.code,
-                if incomplete { Severity::Info } else { META.severity },
+                if incomplete {
+                    Severity::Info
+                } else {
+                    META.severity
+                },
                 format!("`{name}` is not a parameter of this kernel; it is passed to init"),
             )
             .with_primary(cx.file, span, whom);
@@ -82,7 +95,9 @@ impl Rule for Rule201 {
                 d = d.with_help(h);
             }
             if incomplete {
-                d = d.with_note("the kernel's parameter tables were not read (give --vmlinux to be sure)");
+                d = d.with_note(
+                    "the kernel's parameter tables were not read (give --vmlinux to be sure)",
+                );
             }
             out.push(d);
         }

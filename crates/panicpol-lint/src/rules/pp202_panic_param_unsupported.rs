@@ -50,16 +50,22 @@ impl Rule for Rule202 {
             }
             let fate = match &t.fate {
                 Fate::InitEnv { var } => format!("init gets `{var}` in its environment"),
-                Fate::InitArgv { arg } if t.reported_unknown => format!("init gets `{arg}` as an argument"),
+                Fate::InitArgv { arg } if t.reported_unknown => {
+                    format!("init gets `{arg}` as an argument")
+                }
                 Fate::Dropped { .. } => "the kernel drops it without a message".to_string(),
                 _ => continue,
             };
-            let Some(span) = cx.fate_span(t) else { continue };
+            let Some(span) = cx.fate_span(t) else {
+                continue;
+            };
             let raw = t.text.as_slice();
             let raw = raw.strip_prefix(b"\"").unwrap_or(raw);
             let name = raw.split(|&b| b == b'=').next().unwrap_or_default();
             let Some(spec) = catalogue::lookup(name).or_else(|| {
-                std::str::from_utf8(name).ok().and_then(catalogue::lookup_sysctl)
+                std::str::from_utf8(name)
+                    .ok()
+                    .and_then(catalogue::lookup_sysctl)
             }) else {
                 continue;
             };
@@ -70,7 +76,10 @@ impl Rule for Rule202 {
             let mut d = Diagnostic::new(
                 META.code,
                 META.severity,
-                format!("`{}` is not a parameter of {release}", String::from_utf8_lossy(name)),
+                format!(
+                    "`{}` is not a parameter of {release}",
+                    String::from_utf8_lossy(name)
+                ),
             )
             .with_primary(cx.file, span, fate)
             .with_note(format!("{}: {}", spec.name, spec.summary));
@@ -79,7 +88,10 @@ impl Rule for Rule202 {
                     "it is a sysctl only: write `sysctl.{}=…`",
                     spec.sysctl.map(|s| s.name).unwrap_or(spec.name)
                 )),
-                _ => d.with_help(format!("check which kernels have `{}` (source: {})", spec.name, spec.source)),
+                _ => d.with_help(format!(
+                    "check which kernels have `{}` (source: {})",
+                    spec.name, spec.source
+                )),
             };
             out.push(d);
         }

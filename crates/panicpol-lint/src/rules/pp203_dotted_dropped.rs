@@ -46,11 +46,20 @@ impl Rule for Rule203 {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut names = None;
         for t in &cx.dispatch.tokens {
-            let Fate::Dropped { reason: DropReason::DottedUnknown } = &t.fate else { continue };
-            let Some(span) = cx.fate_span(t) else { continue };
+            let Fate::Dropped {
+                reason: DropReason::DottedUnknown,
+            } = &t.fate
+            else {
+                continue;
+            };
+            let Some(span) = cx.fate_span(t) else {
+                continue;
+            };
             let raw = t.text.as_slice();
             let raw = raw.strip_prefix(b"\"").unwrap_or(raw);
-            let name = String::from_utf8_lossy(raw.split(|&b| b == b'=').next().unwrap_or_default()).into_owned();
+            let name =
+                String::from_utf8_lossy(raw.split(|&b| b == b'=').next().unwrap_or_default())
+                    .into_owned();
             if panicpol_policy::catalogue::lookup_sysctl(&name).is_some()
                 || panicpol_policy::catalogue::lookup(name.as_bytes()).is_some()
             {
@@ -62,13 +71,21 @@ impl Rule for Rule203 {
             if incomplete && found.is_empty() {
                 continue;
             }
-            let severity = if found.is_empty() { Severity::Info } else { META.severity };
+            let severity = if found.is_empty() {
+                Severity::Info
+            } else {
+                META.severity
+            };
             let mut d = Diagnostic::new(
                 META.code,
                 severity,
                 format!("`{name}` is no built-in parameter; the kernel drops it silently"),
             )
-            .with_primary(cx.file, span, "ignored without a message (left for a loadable module)");
+            .with_primary(
+                cx.file,
+                span,
+                "ignored without a message (left for a loadable module)",
+            );
             d = match did_you_mean(&found) {
                 Some(h) => d.with_help(h),
                 None => d.with_help("if it is a parameter of a loadable module, nothing is wrong"),

@@ -43,13 +43,21 @@ impl Rule for Rule204 {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for t in &cx.dispatch.tokens {
-            let Fate::Rejected { param, message, .. } = &t.fate else { continue };
-            let Some(span) = cx.fate_span(t) else { continue };
+            let Fate::Rejected { param, message, .. } = &t.fate else {
+                continue;
+            };
+            let Some(span) = cx.fate_span(t) else {
+                continue;
+            };
             out.push(
-                Diagnostic::new(META.code, META.severity, format!("the kernel rejects this value for `{param}`"))
-                    .with_primary(cx.file, span, "rejected")
-                    .with_note(format!("the kernel prints: {message}"))
-                    .with_help("the parameter keeps its previous value; fix the value"),
+                Diagnostic::new(
+                    META.code,
+                    META.severity,
+                    format!("the kernel rejects this value for `{param}`"),
+                )
+                .with_primary(cx.file, span, "rejected")
+                .with_note(format!("the kernel prints: {message}"))
+                .with_help("the parameter keeps its previous value; fix the value"),
             );
         }
     }

@@ -41,11 +41,20 @@ impl Rule for Rule205 {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for t in &cx.dispatch.tokens {
-            let Some(later) = t.superseded_by else { continue };
-            let Fate::Applied { param, kind: Kind::Param | Kind::Sysctl | Kind::SysctlAlias, .. } = &t.fate else {
+            let Some(later) = t.superseded_by else {
                 continue;
             };
-            let (Some(span), Some(l)) = (cx.fate_span(t), cx.dispatch.tokens.get(later)) else { continue };
+            let Fate::Applied {
+                param,
+                kind: Kind::Param | Kind::Sysctl | Kind::SysctlAlias,
+                ..
+            } = &t.fate
+            else {
+                continue;
+            };
+            let (Some(span), Some(l)) = (cx.fate_span(t), cx.dispatch.tokens.get(later)) else {
+                continue;
+            };
             let mut d = Diagnostic::new(
                 META.code,
                 META.severity,

@@ -49,12 +49,22 @@ impl Rule for Rule206 {
             if !after || !matches!(t.fate, Fate::InitArgv { .. } | Fate::Dropped { .. }) {
                 continue;
             }
-            let Some(span) = cx.fate_span(t) else { continue };
+            let Some(span) = cx.fate_span(t) else {
+                continue;
+            };
             let raw = t.text.as_slice();
             let raw = raw.strip_prefix(b"\"").unwrap_or(raw);
             let name = raw.split(|&b| b == b'=').next().unwrap_or_default();
-            let known = cx.kernel.params.iter().any(|p| parameq(name, p.name.as_bytes()))
-                || cx.kernel.setups.iter().any(|s| parameq(name, s.string.trim_end_matches('=').as_bytes()))
+            let known = cx
+                .kernel
+                .params
+                .iter()
+                .any(|p| parameq(name, p.name.as_bytes()))
+                || cx
+                    .kernel
+                    .setups
+                    .iter()
+                    .any(|s| parameq(name, s.string.trim_end_matches('=').as_bytes()))
                 || catalogue::lookup(name).is_some();
             if !known {
                 continue;
@@ -63,8 +73,15 @@ impl Rule for Rule206 {
             out.push(
                 Diagnostic::new(
                     META.code,
-                    if panic { Severity::Error } else { Severity::Warning },
-                    format!("`{}` after `--` is not applied by the kernel", String::from_utf8_lossy(name)),
+                    if panic {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    },
+                    format!(
+                        "`{}` after `--` is not applied by the kernel",
+                        String::from_utf8_lossy(name)
+                    ),
                 )
                 .with_primary(cx.file, span, "an argument of init")
                 .with_help("move it before `--`"),

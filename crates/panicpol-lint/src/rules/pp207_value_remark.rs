@@ -45,14 +45,24 @@ Write the value the way the kernel reads it: `oops=panic`, `panic_print=0x8`,
 /// PP204 reports that).
 fn remarks(grammar: Grammar, val: Option<&[u8]>, v: &KernelVersion) -> Vec<Note> {
     match grammar {
-        Grammar::Bool => values::parse_bool(val, v).map(|b| b.notes).unwrap_or_default(),
-        Grammar::Int(t) => values::parse_int(val, t).map(|n| n.notes).unwrap_or_default(),
-        Grammar::PanicPrint => values::parse_panic_print(val, v).map(|p| p.notes).unwrap_or_default(),
+        Grammar::Bool => values::parse_bool(val, v)
+            .map(|b| b.notes)
+            .unwrap_or_default(),
+        Grammar::Int(t) => values::parse_int(val, t)
+            .map(|n| n.notes)
+            .unwrap_or_default(),
+        Grammar::PanicPrint => values::parse_panic_print(val, v)
+            .map(|p| p.notes)
+            .unwrap_or_default(),
         Grammar::PanicSysInfo => values::parse_panic_sys_info(val.unwrap_or_default()).notes,
         Grammar::Panic => values::parse_panic(val).map(|p| p.1).unwrap_or_default(),
-        Grammar::PanicOnWarn => values::parse_panic_on_warn(val).map(|n| n.notes).unwrap_or_default(),
+        Grammar::PanicOnWarn => values::parse_panic_on_warn(val)
+            .map(|n| n.notes)
+            .unwrap_or_default(),
         Grammar::Oops => values::parse_oops(val).map(|o| o.notes).unwrap_or_default(),
-        Grammar::PanicOnTaint => values::parse_panic_on_taint(val, v).map(|t| t.notes).unwrap_or_default(),
+        Grammar::PanicOnTaint => values::parse_panic_on_taint(val, v)
+            .map(|t| t.notes)
+            .unwrap_or_default(),
         Grammar::CrashKernel => val
             .and_then(|b| values::parse_crashkernel(b, v).ok())
             .map(|c| c.notes)
@@ -68,9 +78,15 @@ impl Rule for Rule207 {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for t in &cx.dispatch.tokens {
-            let Fate::Applied { param, value, .. } = &t.fate else { continue };
-            let Some(span) = cx.fate_span(t) else { continue };
-            let Some(spec) = catalogue::lookup(param.trim_end_matches('=').as_bytes()) else { continue };
+            let Fate::Applied { param, value, .. } = &t.fate else {
+                continue;
+            };
+            let Some(span) = cx.fate_span(t) else {
+                continue;
+            };
+            let Some(spec) = catalogue::lookup(param.trim_end_matches('=').as_bytes()) else {
+                continue;
+            };
             // Where the value starts in the file, for notes about part of it.
             let value_at = cx
                 .cmdline
@@ -79,9 +95,18 @@ impl Rule for Rule207 {
                 .find(|k| k.span == t.span)
                 .and_then(|k| k.value.as_ref())
                 .map(|v| cx.base + v.start);
-            for note in remarks(spec.grammar, value.as_ref().map(|b| b.as_slice()), cx.version) {
+            for note in remarks(
+                spec.grammar,
+                value.as_ref().map(|b| b.as_slice()),
+                cx.version,
+            ) {
                 // Deprecation and version remarks have rules of their own.
-                if matches!(note.kind, NoteKind::Deprecated { .. } | NoteKind::VersionDependent { .. } | NoteKind::OutOfTree) {
+                if matches!(
+                    note.kind,
+                    NoteKind::Deprecated { .. }
+                        | NoteKind::VersionDependent { .. }
+                        | NoteKind::OutOfTree
+                ) {
                     continue;
                 }
                 let at = match (&note.span, value_at) {

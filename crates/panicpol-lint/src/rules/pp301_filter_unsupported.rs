@@ -55,7 +55,9 @@ impl Rule for Rule301 {
                 Fate::Dropped { .. } => "dropped".to_string(),
                 _ => continue,
             };
-            let Some(span) = cx.fate_span(t) else { continue };
+            let Some(span) = cx.fate_span(t) else {
+                continue;
+            };
             let release = cx.kernel.release.as_deref().unwrap_or("the target kernel");
             let mut d = Diagnostic::new(
                 META.code,
@@ -63,7 +65,9 @@ impl Rule for Rule301 {
                 format!("{release} has no `panic_notifier_filter`; the kernel hands it to init"),
             )
             .with_primary(cx.file, span, what)
-            .with_note("panic_notifier_filter was never merged in mainline; only patched kernels have it")
+            .with_note(
+                "panic_notifier_filter was never merged in mainline; only patched kernels have it",
+            )
             .with_help("remove it; every panic notifier of this kernel keeps running");
             if !cx.kernel.tables_complete {
                 d = d.with_note("decided from symbol names or the catalogue; give --vmlinux to read the kernel's own table");

@@ -67,11 +67,17 @@ impl Rule for Rule302 {
             if matches!(t.fate, Fate::Separator | Fate::Rejected { .. }) {
                 continue;
             }
-            let Some(span) = cx.fate_span(t) else { continue };
+            let Some(span) = cx.fate_span(t) else {
+                continue;
+            };
             let token = cx.cmdline.tokens.iter().find(|k| k.span == t.span);
             let value = token.and_then(|k| k.value_bytes(cx.text));
-            let Ok(filter) = parse_panic_notifier_filter(value) else { continue };
-            let value_at = token.and_then(|k| k.value.as_ref()).map(|v| cx.base + v.start);
+            let Ok(filter) = parse_panic_notifier_filter(value) else {
+                continue;
+            };
+            let value_at = token
+                .and_then(|k| k.value.as_ref())
+                .map(|v| cx.base + v.start);
             let at = |s: &Span| match value_at {
                 Some(b) => b + s.start..b + s.end.max(s.start + 1),
                 None => span.clone(),
@@ -142,9 +148,13 @@ impl Rule for Rule302 {
             }
             if applied && valid == 0 && filter.items.len() <= PANIC_NF_MAX {
                 out.push(
-                    Diagnostic::new(META.code, Severity::Error, "no name in the filter resolves: it filters nothing")
-                        .with_primary(cx.file, span.clone(), "an empty allowlist is no allowlist")
-                        .with_help("with panic_nf_count 0 the kernel registers every panic notifier"),
+                    Diagnostic::new(
+                        META.code,
+                        Severity::Error,
+                        "no name in the filter resolves: it filters nothing",
+                    )
+                    .with_primary(cx.file, span.clone(), "an empty allowlist is no allowlist")
+                    .with_help("with panic_nf_count 0 the kernel registers every panic notifier"),
                 );
             }
         }

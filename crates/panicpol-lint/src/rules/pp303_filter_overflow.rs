@@ -39,13 +39,23 @@ impl Rule for Rule303 {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut prior = 0;
         for t in &cx.dispatch.tokens {
-            let Fate::Applied { param, value, .. } = &t.fate else { continue };
+            let Fate::Applied { param, value, .. } = &t.fate else {
+                continue;
+            };
             if !parameq(param.as_bytes(), b"panic_notifier_filter") {
                 continue;
             }
-            let Some(span) = cx.fate_span(t) else { continue };
-            let Ok(filter) = parse_panic_notifier_filter(value.as_ref().map(|b| b.as_slice())) else { continue };
-            let r = filter.resolve(|n| cx.kernel.symbols.get(n).any(|s| s.module.is_none()), prior);
+            let Some(span) = cx.fate_span(t) else {
+                continue;
+            };
+            let Ok(filter) = parse_panic_notifier_filter(value.as_ref().map(|b| b.as_slice()))
+            else {
+                continue;
+            };
+            let r = filter.resolve(
+                |n| cx.kernel.symbols.get(n).any(|s| s.module.is_none()),
+                prior,
+            );
             prior = r.count;
             if r.overflow_at.is_some() {
                 out.push(

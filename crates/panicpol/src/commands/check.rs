@@ -34,7 +34,12 @@ pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
             policy: &policy,
         };
         diagnostics.extend(panicpol_lint::check(&cx));
-        checked.push(CheckedCmdline { file: id, text: text.to_vec(), dispatch, policy });
+        checked.push(CheckedCmdline {
+            file: id,
+            text: text.to_vec(),
+            dispatch,
+            policy,
+        });
     }
 
     render::check_report(&a.output, &sources, &kernel, &checked, &diagnostics)?;

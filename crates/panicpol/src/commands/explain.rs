@@ -44,7 +44,8 @@ pub(super) fn run(a: ExplainArgs) -> Result<ExitCode, Failure> {
             "kernel": {"release": kernel.release, "source": kernel.source},
             "inputs": docs,
         });
-        serde_json::to_writer_pretty(&mut w, &doc).map_err(|e| Failure::new(format!("stdout: {e}")))?;
+        serde_json::to_writer_pretty(&mut w, &doc)
+            .map_err(|e| Failure::new(format!("stdout: {e}")))?;
         writeln!(w).map_err(|e| Failure::io("stdout", &e))?;
     }
     w.flush().map_err(|e| Failure::io("stdout", &e))?;
@@ -71,7 +72,8 @@ fn fate_text(f: &NotifierFate) -> &'static str {
 }
 
 fn group_text(n: &PlannedNotifier) -> String {
-    n.group.map_or("unclassified".into(), |g| format!("{g:?}").to_lowercase())
+    n.group
+        .map_or("unclassified".into(), |g| format!("{g:?}").to_lowercase())
 }
 
 fn headline(kernel: &panicpol_kernel::Kernel, policy: &Policy, plan: &PanicPlan) -> Vec<String> {
@@ -86,7 +88,11 @@ fn headline(kernel: &panicpol_kernel::Kernel, policy: &Policy, plan: &PanicPlan)
     };
     out.push(ck);
     let post = if plan.post_notifiers { "on" } else { "off" };
-    let how = if policy.crash_kexec_post_notifiers.is_given() { "set on the command line" } else { "default" };
+    let how = if policy.crash_kexec_post_notifiers.is_given() {
+        "set on the command line"
+    } else {
+        "default"
+    };
     out.push(format!("crash_kexec_post_notifiers is {post} ({how})"));
     if plan.kdump_reserved {
         out.push(if plan.post_notifiers {
@@ -152,12 +158,23 @@ fn human(
                 }
             }
             if kernel.source != panicpol_kernel::KernelSource::Vmlinux {
-                writeln!(w, "{:>20}(give --vmlinux to list the notifiers proven from this kernel's code)", "")?;
+                writeln!(
+                    w,
+                    "{:>20}(give --vmlinux to list the notifiers proven from this kernel's code)",
+                    ""
+                )?;
             }
         }
         if s.kind == panicpol_policy::plan::StepKind::SysInfo {
             for d in plan.dumps.iter().filter(|d| d.effective != Gate::Yes) {
-                writeln!(w, "{:>20}bit {} ({}): {}", "", d.bit, d.meaning, d.note.as_deref().unwrap_or(""))?;
+                writeln!(
+                    w,
+                    "{:>20}bit {} ({}): {}",
+                    "",
+                    d.bit,
+                    d.meaning,
+                    d.note.as_deref().unwrap_or("")
+                )?;
             }
         }
     }
@@ -172,9 +189,17 @@ fn markdown(
     policy: &Policy,
     plan: &PanicPlan,
 ) -> io::Result<()> {
-    writeln!(w, "### Panic plan: {}", kernel.release.as_deref().unwrap_or("unknown kernel"))?;
+    writeln!(
+        w,
+        "### Panic plan: {}",
+        kernel.release.as_deref().unwrap_or("unknown kernel")
+    )?;
     writeln!(w)?;
-    writeln!(w, "Command line (`{name}`): `{}`", String::from_utf8_lossy(text).replace('`', "'"))?;
+    writeln!(
+        w,
+        "Command line (`{name}`): `{}`",
+        String::from_utf8_lossy(text).replace('`', "'")
+    )?;
     writeln!(w)?;
     for l in headline(kernel, policy, plan) {
         writeln!(w, "- {l}")?;

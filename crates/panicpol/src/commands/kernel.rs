@@ -25,7 +25,8 @@ pub(crate) fn load(a: &KernelArgs, live: bool, opts: elf::Options) -> Result<Ker
             .map_err(|e| Failure::new(format!("{}: {e}", p.display())))?
     } else if let Some(p) = &a.kallsyms {
         let bytes = input::read_limited(p, SYMBOL_FILE_LIMIT)?;
-        kallsyms::kernel_from_kallsyms(&bytes).map_err(|e| Failure::new(format!("{}: {e}", p.display())))?
+        kallsyms::kernel_from_kallsyms(&bytes)
+            .map_err(|e| Failure::new(format!("{}: {e}", p.display())))?
     } else if live {
         match input::read_limited(Path::new(LIVE_KALLSYMS), SYMBOL_FILE_LIMIT)
             .ok()
@@ -42,7 +43,8 @@ pub(crate) fn load(a: &KernelArgs, live: bool, opts: elf::Options) -> Result<Ker
     };
     if let Some(p) = &a.config {
         let bytes = input::read_limited(p, input::TEXT_LIMIT)?;
-        let read = config::read_config(&bytes).map_err(|e| Failure::new(format!("{}: {e}", p.display())))?;
+        let read = config::read_config(&bytes)
+            .map_err(|e| Failure::new(format!("{}: {e}", p.display())))?;
         kernel.config = Some(read.config);
     }
     // A partial source shows no parameter table: add the panic parameters it

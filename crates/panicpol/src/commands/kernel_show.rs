@@ -14,10 +14,19 @@ use crate::input::Failure;
 pub(super) fn run(a: KernelCmdArgs) -> Result<ExitCode, Failure> {
     let (args, opts) = match &a.what {
         KernelWhat::Info(s) => (s, elf::Options::default()),
-        KernelWhat::Params(s) => (s, elf::Options { notifiers: false, ..elf::Options::default() }),
+        KernelWhat::Params(s) => (
+            s,
+            elf::Options {
+                notifiers: false,
+                ..elf::Options::default()
+            },
+        ),
         KernelWhat::Notifiers(s) => (s, elf::Options::all()),
     };
-    if args.kernel.vmlinux.is_none() && args.kernel.system_map.is_none() && args.kernel.kallsyms.is_none() {
+    if args.kernel.vmlinux.is_none()
+        && args.kernel.system_map.is_none()
+        && args.kernel.kallsyms.is_none()
+    {
         return Err(Failure::new(
             "name a kernel: --vmlinux FILE, --system-map FILE or --kallsyms FILE (e.g. --kallsyms /proc/kallsyms)",
         ));
@@ -30,7 +39,8 @@ pub(super) fn run(a: KernelCmdArgs) -> Result<ExitCode, Failure> {
         KernelWhat::Params(s) => params(&mut w, &kernel, s),
         KernelWhat::Notifiers(s) => notifiers(&mut w, &kernel, s),
     };
-    r.and_then(|()| w.flush()).map_err(|e| Failure::io("stdout", &e))?;
+    r.and_then(|()| w.flush())
+        .map_err(|e| Failure::io("stdout", &e))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -50,7 +60,9 @@ fn source(k: &Kernel) -> String {
 }
 
 fn has_filter(k: &Kernel) -> bool {
-    k.setups.iter().any(|s| s.string.trim_end_matches('=') == "panic_notifier_filter")
+    k.setups
+        .iter()
+        .any(|s| s.string.trim_end_matches('=') == "panic_notifier_filter")
 }
 
 fn info(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
@@ -69,7 +81,15 @@ fn info(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
         "PANIC_ON_OOPS",
     ]
     .into_iter()
-    .map(|o| (o, k.config.as_ref().and_then(|c| c.value(o)).map(str::to_string)))
+    .map(|o| {
+        (
+            o,
+            k.config
+                .as_ref()
+                .and_then(|c| c.value(o))
+                .map(str::to_string),
+        )
+    })
     .collect();
     if a.format == ShowFormat::Json {
         let doc = json!({
@@ -93,23 +113,49 @@ fn info(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *w, &doc)?;
         return writeln!(w);
     }
-    writeln!(w, "release         {}", k.release.as_deref().unwrap_or("unknown"))?;
+    writeln!(
+        w,
+        "release         {}",
+        k.release.as_deref().unwrap_or("unknown")
+    )?;
     if let Some(b) = &k.banner {
         writeln!(w, "banner          {}", b.trim_end())?;
     }
     writeln!(w, "source          {} ({:?})", source(k), k.arch)?;
     writeln!(w, "symbols         {}", k.symbols.len())?;
-    let how = if k.tables_complete { "the image's own tables" } else { "symbol names and panicpol's catalogue (partial)" };
-    writeln!(w, "parameters      {} __param, {} .init.setup ({} early), from {how}", k.params.len(), k.setups.len(), early)?;
-    writeln!(w, "panic notifiers {} built-in registrations", k.notifiers.len())?;
+    let how = if k.tables_complete {
+        "the image's own tables"
+    } else {
+        "symbol names and panicpol's catalogue (partial)"
+    };
+    writeln!(
+        w,
+        "parameters      {} __param, {} .init.setup ({} early), from {how}",
+        k.params.len(),
+        k.setups.len(),
+        early
+    )?;
+    writeln!(
+        w,
+        "panic notifiers {} built-in registrations",
+        k.notifiers.len()
+    )?;
     writeln!(
         w,
         "notifier filter {}",
-        if has_filter(k) { "panic_notifier_filter= is registered" } else { "absent (mainline has none)" }
+        if has_filter(k) {
+            "panic_notifier_filter= is registered"
+        } else {
+            "absent (mainline has none)"
+        }
     )?;
     if k.config.is_some() {
         for (o, v) in config {
-            writeln!(w, "CONFIG_{o:<17} {}", v.as_deref().unwrap_or("(not mentioned)"))?;
+            writeln!(
+                w,
+                "CONFIG_{o:<17} {}",
+                v.as_deref().unwrap_or("(not mentioned)")
+            )?;
         }
     }
     Ok(())
@@ -118,7 +164,13 @@ fn info(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
 fn default_text(d: &Option<DefaultValue>) -> String {
     match d {
         None => "-".into(),
-        Some(DefaultValue::Bool(b)) => if *b { "Y".into() } else { "N".into() },
+        Some(DefaultValue::Bool(b)) => {
+            if *b {
+                "Y".into()
+            } else {
+                "N".into()
+            }
+        }
         Some(DefaultValue::Int(i)) => i.to_string(),
         Some(DefaultValue::Uint(u)) => u.to_string(),
         Some(DefaultValue::Str(s)) => format!("{s:?}"),
@@ -138,7 +190,11 @@ fn params(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *w, &doc)?;
         return writeln!(w);
     }
-    writeln!(w, "{:<44} {:<14} {:>5} {:>5} {:<12} {:<9}", "__param", "type", "level", "perm", "default", "known")?;
+    writeln!(
+        w,
+        "{:<44} {:<14} {:>5} {:>5} {:<12} {:<9}",
+        "__param", "type", "level", "perm", "default", "known"
+    )?;
     for p in k.params.iter().filter(|p| keep(&p.name)) {
         let ty = match &p.ty {
             panicpol_kernel::ParamType::Custom(s) => s.clone(),
@@ -156,7 +212,11 @@ fn params(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
         )?;
     }
     writeln!(w)?;
-    writeln!(w, "{:<44} {:<6} {:<36} {:<9}", ".init.setup", "early", "handler", "known")?;
+    writeln!(
+        w,
+        "{:<44} {:<6} {:<36} {:<9}",
+        ".init.setup", "early", "handler", "known"
+    )?;
     for s in k.setups.iter().filter(|s| keep(&s.string)) {
         writeln!(
             w,
@@ -171,7 +231,10 @@ fn params(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
 }
 
 fn notifier_json(k: &Kernel, n: &Notifier) -> serde_json::Value {
-    let entry = n.callback.as_deref().and_then(|c| catalogue_lookup(k.arch, c));
+    let entry = n
+        .callback
+        .as_deref()
+        .and_then(|c| catalogue_lookup(k.arch, c));
     json!({
         "callback": n.callback,
         "block": n.block,
@@ -212,10 +275,19 @@ fn notifiers(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()
             "note: without a vmlinux these are names from panicpol's catalogue found among the symbols, not proven registrations"
         )?;
     }
-    writeln!(w, "{:>11}  {:<32} {:<30} {:<10} {}", "priority", "callback", "block", "group", "where")?;
+    writeln!(
+        w,
+        "{:>11}  {:<32} {:<30} {:<10} where",
+        "priority", "callback", "block", "group"
+    )?;
     for n in list {
-        let entry = n.callback.as_deref().and_then(|c| catalogue_lookup(k.arch, c));
-        let group = entry.map(|e| format!("{:?}", e.group).to_lowercase()).unwrap_or_else(|| "unclassified".into());
+        let entry = n
+            .callback
+            .as_deref()
+            .and_then(|c| catalogue_lookup(k.arch, c));
+        let group = entry
+            .map(|e| format!("{:?}", e.group).to_lowercase())
+            .unwrap_or_else(|| "unclassified".into());
         let block = match (&n.block, n.dynamic) {
             (Some(b), _) => b.clone(),
             (None, true) => "(heap object)".into(),
@@ -234,10 +306,22 @@ fn notifiers(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()
             writeln!(w, "{:>11}  {}", "", e.does)?;
         }
         let how = match n.known {
-            Known::Code => format!("registered in {}", n.registered_in.as_deref().unwrap_or("?")),
+            Known::Code => format!(
+                "registered in {}",
+                n.registered_in.as_deref().unwrap_or("?")
+            ),
             other => format!("known by {}", known(other)),
         };
-        writeln!(w, "{:>11}  {how}{}", "", if n.dynamic { "; dynamic: registered at run time" } else { "" })?;
+        writeln!(
+            w,
+            "{:>11}  {how}{}",
+            "",
+            if n.dynamic {
+                "; dynamic: registered at run time"
+            } else {
+                ""
+            }
+        )?;
     }
     Ok(())
 }

@@ -12,8 +12,15 @@ pub(super) fn run(a: RuleArgs) -> Result<ExitCode, Failure> {
     if a.all {
         for r in panicpol_lint::RULES {
             let m = r.meta();
-            writeln!(out, "{}  {:<24} {:<8} {}", m.code, m.name, m.severity.as_str(), m.summary)
-                .map_err(w)?;
+            writeln!(
+                out,
+                "{}  {:<24} {:<8} {}",
+                m.code,
+                m.name,
+                m.severity.as_str(),
+                m.summary
+            )
+            .map_err(w)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -24,7 +31,14 @@ pub(super) fn run(a: RuleArgs) -> Result<ExitCode, Failure> {
         )));
     };
     let m = r.meta();
-    writeln!(out, "# {} {}\n\nDefault severity: {}.\n\n{}", m.code, m.name, m.severity.as_str(), m.doc)
-        .map_err(w)?;
+    writeln!(
+        out,
+        "# {} {}\n\nDefault severity: {}.\n\n{}",
+        m.code,
+        m.name,
+        m.severity.as_str(),
+        m.doc
+    )
+    .map_err(w)?;
     Ok(ExitCode::SUCCESS)
 }

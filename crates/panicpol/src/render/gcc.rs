@@ -5,7 +5,11 @@ use std::io::{self, Write};
 
 use panicpol_diagnostics::{Diagnostic, SourceMap};
 
-pub(super) fn write(w: &mut dyn Write, sources: &SourceMap, diags: &[Diagnostic]) -> io::Result<()> {
+pub(super) fn write(
+    w: &mut dyn Write,
+    sources: &SourceMap,
+    diags: &[Diagnostic],
+) -> io::Result<()> {
     for d in diags {
         let (name, line, col) = match &d.primary {
             Some(l) => match sources.get(l.file) {
@@ -17,7 +21,13 @@ pub(super) fn write(w: &mut dyn Write, sources: &SourceMap, diags: &[Diagnostic]
             },
             None => ("<kernel>", 1, 1),
         };
-        writeln!(w, "{name}:{line}:{col}: {}: {} [{}]", d.severity.as_str(), d.message, d.code)?;
+        writeln!(
+            w,
+            "{name}:{line}:{col}: {}: {} [{}]",
+            d.severity.as_str(),
+            d.message,
+            d.code
+        )?;
     }
     Ok(())
 }

@@ -9,14 +9,20 @@ use std::io::{self, Write};
 use panicpol_diagnostics::{Diagnostic, Severity, SourceMap};
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub(super) fn write(w: &mut dyn Write, sources: &SourceMap, diags: &[Diagnostic]) -> io::Result<()> {
+pub(super) fn write(
+    w: &mut dyn Write,
+    sources: &SourceMap,
+    diags: &[Diagnostic],
+) -> io::Result<()> {
     for d in diags {
         let level = match d.severity {
             Severity::Error => "error",
@@ -39,7 +45,10 @@ pub(super) fn write(w: &mut dyn Write, sources: &SourceMap, diags: &[Diagnostic]
                 props.push(format!("endLine={end_line}"));
             }
         }
-        props.push(format!("title={}", escape_property(&format!("{} {}", d.code, d.message))));
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("{} {}", d.code, d.message))
+        ));
         let mut msg = d.message.clone();
         if let Some(h) = &d.help {
             msg.push_str("\nhelp: ");

@@ -45,7 +45,9 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -64,7 +66,12 @@ impl miette::Diagnostic for Shown<'_> {
                 .secondary
                 .iter()
                 .filter(|l| l.file == p.file)
-                .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), (l.span.start, l.span.len()))),
+                .map(|l| {
+                    LabeledSpan::new_with_span(
+                        Some(l.message.clone()),
+                        (l.span.start, l.span.len()),
+                    )
+                }),
         );
         Some(Box::new(labels.into_iter()))
     }
@@ -74,7 +81,12 @@ fn plain() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || !io::stdout().is_terminal()
 }
 
-pub(super) fn write(w: &mut dyn Write, sources: &SourceMap, kernel: &Kernel, diags: &[Diagnostic]) -> io::Result<()> {
+pub(super) fn write(
+    w: &mut dyn Write,
+    sources: &SourceMap,
+    kernel: &Kernel,
+    diags: &[Diagnostic],
+) -> io::Result<()> {
     let theme = if plain() {
         GraphicalTheme::unicode_nocolor()
     } else {
@@ -82,9 +94,11 @@ pub(super) fn write(w: &mut dyn Write, sources: &SourceMap, kernel: &Kernel, dia
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     for d in diags {
-        let source = d.primary.as_ref().and_then(|l| sources.get(l.file)).map(|f| {
-            NamedSource::new(f.name.clone(), display_text(&f.text)).with_language("text")
-        });
+        let source = d
+            .primary
+            .as_ref()
+            .and_then(|l| sources.get(l.file))
+            .map(|f| NamedSource::new(f.name.clone(), display_text(&f.text)).with_language("text"));
         let mut help = d.help.clone();
         for n in &d.notes {
             let h = help.get_or_insert_with(String::new);
@@ -102,11 +116,20 @@ pub(super) fn write(w: &mut dyn Write, sources: &SourceMap, kernel: &Kernel, dia
         writeln!(w, "{s}")?;
     }
     let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
-    let (e, wn, i) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
+    let (e, wn, i) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
     let against = match (&kernel.release, kernel.source) {
         (Some(r), _) => format!("kernel {r}"),
-        (None, panicpol_kernel::KernelSource::Catalogue) => "panicpol's catalogue (no kernel given)".to_string(),
+        (None, panicpol_kernel::KernelSource::Catalogue) => {
+            "panicpol's catalogue (no kernel given)".to_string()
+        }
         (None, s) => format!("{s:?}").to_lowercase(),
     };
-    writeln!(w, "{e} error(s), {wn} warning(s), {i} note(s); checked against {against}")
+    writeln!(
+        w,
+        "{e} error(s), {wn} warning(s), {i} note(s); checked against {against}"
+    )
 }

@@ -43,7 +43,8 @@ pub(crate) fn check_report(
         Format::Github => github::write(&mut w, sources, diagnostics),
         Format::Sarif => sarif::write(&mut w, sources, diagnostics),
     };
-    r.and_then(|()| w.flush()).map_err(|e| Failure::io("stdout", &e))
+    r.and_then(|()| w.flush())
+        .map_err(|e| Failure::io("stdout", &e))
 }
 
 /// Prints a failure that stopped the run.

@@ -95,7 +95,11 @@ pub(crate) fn document(sources: &SourceMap, diags: &[Diagnostic]) -> Value {
     })
 }
 
-pub(super) fn write(w: &mut dyn Write, sources: &SourceMap, diags: &[Diagnostic]) -> io::Result<()> {
+pub(super) fn write(
+    w: &mut dyn Write,
+    sources: &SourceMap,
+    diags: &[Diagnostic],
+) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, &document(sources, diags))?;
     writeln!(w)
 }
