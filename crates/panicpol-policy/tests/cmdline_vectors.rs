@@ -664,3 +664,105 @@ fn real_kernels_dispatch_a_debian_line() {
         );
     }
 }
+
+/// Arbitrary bytes never panic the engine, and its output is consistent:
+/// spans point at their text, indices point at tokens, init's arguments come
+/// from tokens.
+#[test]
+fn random_lines_keep_the_invariants() {
+    // xorshift64*: deterministic, no dependency.
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    let pieces: &[&[u8]] = &[
+        b" ",
+        b"\t",
+        b"\xa0",
+        b"\"",
+        b"=",
+        b"--",
+        b"-",
+        b".",
+        b"a",
+        b"panic",
+        b"console",
+        b"init",
+        b"sysctl",
+        b"/",
+        b"quiet",
+        b"oops",
+        b"BOOT_IMAGE",
+        b"kexec",
+        b"x=1",
+        b"hung_task_panic",
+        b"\xff",
+        b"0x3",
+        b"printk.time",
+        b"\0",
+        b"bootconfig",
+    ];
+    let mut kernel = default_kernel();
+    if let Some(c) = kernel.config.as_mut() {
+        c.options.insert("INIT_ENV_ARG_LIMIT".into(), "4".into());
+    }
+    let tables = Tables::from_kernel(&kernel);
+    let mut gen_line = |max: u64| {
+        let n = next() % max;
+        let mut s = Vec::new();
+        for _ in 0..n {
+            let i = usize::try_from(next() % pieces.len() as u64).unwrap_or(0);
+            s.extend_from_slice(pieces[i]);
+        }
+        s
+    };
+    for round in 0..4000 {
+        let boot = gen_line(24);
+        let (bk, bi) = (gen_line(6), gen_line(6));
+        let line = BootLine {
+            bootloader: &boot,
+            bootconfig: (round % 3 == 0).then_some(BootconfigText {
+                kernel: &bk,
+                init: &bi,
+            }),
+        };
+        let d = dispatch(&line, &tables);
+        let n = d.tokens.len();
+        for (i, t) in d.tokens.iter().enumerate() {
+            if let Some(s) = t.superseded_by {
+                assert!(s > i && s < n, "{round}: {t:?}");
+            }
+            if t.layer == panicpol_policy::dispatch::Layer::Bootloader {
+                assert_eq!(
+                    boot.get(t.span.clone()),
+                    Some(t.text.0.as_slice()),
+                    "{round}"
+                );
+            }
+        }
+        for m in &d.messages {
+            assert!(m.token.is_none_or(|t| t < n), "{round}: {m:?}");
+        }
+        for a in &d.init.argv {
+            let from_token = d.tokens.iter().any(|t| {
+                matches!(&t.fate, Fate::InitArgv { arg } if arg == a)
+                    || t.also
+                        .iter()
+                        .any(|e| matches!(e, Effect::InitArgv { arg } if arg == a))
+            });
+            assert!(from_token, "{round}: {a:?} in argv but from no token");
+        }
+        let boot_tokens = panicpol_syntax::cmdline::tokenize(&boot).tokens.len();
+        let from_boot = d
+            .tokens
+            .iter()
+            .filter(|t| t.layer == panicpol_policy::dispatch::Layer::Bootloader)
+            .count();
+        if !d.bootconfig.loaded {
+            assert_eq!(from_boot, boot_tokens, "{round}");
+        }
+    }
+}
