@@ -2,7 +2,7 @@
 //! panic notifier registrations with file:line. Used to measure the whole
 //! "kernel notifiers" job (time, peak RSS) against nm/readelf/addr2line.
 //!
-//! Usage: `notifiers VMLINUX [--no-lines] [--info] [--all-chains]`
+//! Usage: `notifiers VMLINUX [--no-lines] [--no-symbols] [--info] [--all-chains]`
 
 use panicpol_kernel::elf::{Options, Vmlinux};
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let mut args = std::env::args_os().skip(1);
     let Some(path) = args.next().map(PathBuf::from) else {
-        eprintln!("usage: notifiers VMLINUX [--no-lines] [--info] [--all-chains]");
+        eprintln!("usage: notifiers VMLINUX [--no-lines] [--no-symbols] [--info] [--all-chains]");
         return ExitCode::from(2);
     };
     let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
@@ -21,6 +21,9 @@ fn main() -> ExitCode {
     }
     if rest.iter().any(|a| a == "--info") {
         opts = Options::info();
+    }
+    if rest.iter().any(|a| a == "--no-symbols") {
+        opts.symbols = false;
     }
     let report = match Vmlinux::open(&path).and_then(|v| v.read(opts)) {
         Ok(r) => r,

@@ -41,6 +41,10 @@ use x86::Val;
 /// What to read beyond the header, symbols and banner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
+    /// Build [`Kernel::symbols`] (the indexed symbol table). Off, the
+    /// table is empty and reading is about twice as fast; the other facts
+    /// do not depend on it.
+    pub symbols: bool,
     /// Read `__param` and `.init.setup`.
     pub params: bool,
     /// Find the panic notifier registrations.
@@ -51,9 +55,10 @@ pub struct Options {
 }
 
 impl Default for Options {
-    /// Tables and notifiers, no DWARF.
+    /// Symbols, tables and notifiers, no DWARF.
     fn default() -> Options {
         Options {
+            symbols: true,
             params: true,
             notifiers: true,
             lines: false,
@@ -65,6 +70,7 @@ impl Options {
     /// Everything, DWARF lines included (`kernel notifiers`).
     pub fn all() -> Options {
         Options {
+            symbols: true,
             params: true,
             notifiers: true,
             lines: true,
@@ -74,6 +80,7 @@ impl Options {
     /// Symbols and banner only (`kernel info`).
     pub fn info() -> Options {
         Options {
+            symbols: true,
             params: false,
             notifiers: false,
             lines: false,
@@ -179,16 +186,40 @@ pub fn read_vmlinux(path: &Path, opts: Options) -> Result<Kernel, Error> {
 /// Reads an image held in memory.
 pub fn parse(bytes: &[u8], opts: Options) -> Result<Report, Error> {
     let img = Image::parse(bytes)?;
-    let syms = Symtab::read(&img, &wanted_names()?)?;
+    let (syms, list) = Symtab::read(&img, &wanted_names()?, opts.symbols)?;
+    // Indexing ~190k symbols for SymbolTable is the largest cost and
+    // independent of the rest: a second thread does it while this one reads
+    // the tables, proves the notifiers and reads DWARF.
+    let (table, rest) = std::thread::scope(|s| {
+        let table = opts.symbols.then(|| s.spawn(|| SymbolTable::new(list)));
+        let rest = read_facts(&img, &syms, opts);
+        (table.map_or_else(SymbolTable::default, join), rest)
+    });
+    let mut report = rest?;
+    report.kernel.symbols = table;
+    Ok(report)
+}
+
+/// Waits for a scoped thread. Only a bug in our own code can panic there;
+/// re-raise it with its message rather than invent an error.
+pub(crate) fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    match h.join() {
+        Ok(v) => v,
+        Err(p) => std::panic::resume_unwind(p),
+    }
+}
+
+/// Everything but the symbol table.
+fn read_facts(img: &Image<'_>, syms: &Symtab<'_>, opts: Options) -> Result<Report, Error> {
     let mut kernel = Kernel::empty(KernelSource::Vmlinux);
     kernel.arch = img.arch;
-    if let Some((banner, release)) = tables::banner(&img, &syms) {
+    if let Some((banner, release)) = tables::banner(img, syms) {
         kernel.banner = Some(banner);
         kernel.release = release;
     }
     if opts.params {
-        kernel.params = tables::params(&img, &syms)?;
-        kernel.setups = tables::setups(&img, &syms)?;
+        kernel.params = tables::params(img, syms)?;
+        kernel.setups = tables::setups(img, syms)?;
         kernel.tables_complete = true;
     }
     let mut report = Report {
@@ -199,16 +230,15 @@ pub fn parse(bytes: &[u8], opts: Options) -> Result<Report, Error> {
         relr_places: img.relr_places().len(),
     };
     if opts.notifiers {
-        let callbacks = find_notifiers(&img, &syms, &mut report)?;
+        let callbacks = find_notifiers(img, syms, &mut report)?;
         if opts.lines {
             let addrs: Vec<u64> = callbacks.iter().flatten().copied().collect();
-            let found = dwarf::locate(&img, &addrs)?;
+            let found = dwarf::locate(img, &addrs)?;
             for (n, addr) in report.kernel.notifiers.iter_mut().zip(&callbacks) {
                 n.location = addr.and_then(|a| found.get(&a).cloned());
             }
         }
     }
-    report.kernel.symbols = SymbolTable::new(syms.to_symbols());
     Ok(report)
 }
 

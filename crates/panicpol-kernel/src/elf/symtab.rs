@@ -74,11 +74,9 @@ impl<'a> ElfSym<'a> {
 /// The symbols of one image.
 #[derive(Debug)]
 pub(crate) struct Symtab<'a> {
-    /// In `.symtab` order, without the null entry, FILE and SECTION symbols
-    /// (the set `nm` prints).
+    /// Sorted by address (ties in `.symtab` order), without the null
+    /// entry, FILE and SECTION symbols (the set `nm` prints).
     pub(crate) syms: Vec<ElfSym<'a>>,
-    /// Indices of all symbols sorted by (address, index).
-    by_addr: Vec<u32>,
     /// The names asked for at read time (a few dozen), found in one pass:
     /// indexing all ~190k names would cost more than the whole read.
     wanted: Vec<(&'static str, u32)>,
@@ -137,8 +135,14 @@ fn nm_letter(typ: u8, bind: u8, shndx: u16, sec_letter: &[u8]) -> u8 {
 
 impl<'a> Symtab<'a> {
     /// Reads `.symtab` and its string table, noting the symbols named in
-    /// `wanted` on the way.
-    pub(crate) fn read(img: &Image<'a>, wanted: &[&'static str]) -> Result<Symtab<'a>, Error> {
+    /// `wanted` on the way; with `symbols`, also makes the nm-style list for
+    /// [`crate::symbols::SymbolTable`] (address order, like System.map,
+    /// which also lets the table skip its own sort).
+    pub(crate) fn read(
+        img: &Image<'a>,
+        wanted: &[&'static str],
+        symbols: bool,
+    ) -> Result<(Symtab<'a>, Vec<Symbol>), Error> {
         let st = img
             .sections
             .iter()
@@ -155,11 +159,72 @@ impl<'a> Symtab<'a> {
             .get(st.link as usize)
             .ok_or_else(|| Error::MissingSection(".strtab (the .symtab's sh_link)".into()))?;
         let strs: &'a [u8] = img.bytes(strtab);
-        let raw: &'a [u8] = img.bytes(st);
+        let table: &'a [u8] = img.bytes(st);
         // nm letters depend only on the section and binding: compute the
         // section part once per section, not per symbol.
         let sec_letter: Vec<u8> = img.sections.iter().map(section_letter).collect();
-        // Wanted names bucketed by length, so most symbols cost one compare.
+
+        // Pass 1: the sort keys only (address, entry index). Bounded by the
+        // section size, itself inside the file.
+        let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(table.len() / 24);
+        for (i, e) in table.chunks_exact(24).enumerate().skip(1) {
+            let typ = e.get(4).copied().unwrap_or(0) & 0xf;
+            if typ == STT_FILE || typ == STT_SECTION {
+                continue;
+            }
+            if let Some(value) = e.u64_at(8) {
+                keyed.push((value, i as u32));
+            }
+        }
+        // Address order serves every lookup below and is the order
+        // SymbolTable (and System.map) want.
+        keyed.sort_unstable();
+
+        // Pass 2: decode the entries in address order (and make the
+        // symbol list), in two halves on two threads for a kernel-sized
+        // table: it is random access into .symtab/.strtab and one string
+        // allocation per symbol.
+        let decode = |part: &[(u64, u32)], cap: usize| {
+            let mut syms = Vec::with_capacity(cap);
+            let mut list = Vec::with_capacity(if symbols { cap } else { 0 });
+            for &(_, i) in part {
+                let Some(e) = table.get(i as usize * 24..i as usize * 24 + 24) else {
+                    continue;
+                };
+                let Some(sym) = decode_entry(e, strs, &sec_letter) else {
+                    continue;
+                };
+                if symbols {
+                    list.push(Symbol {
+                        name: match std::str::from_utf8(sym.raw_name) {
+                            Ok(n) => n.to_owned(),
+                            Err(_) => String::from_utf8_lossy(sym.raw_name).into_owned(),
+                        },
+                        addr: sym.value,
+                        kind: char::from(sym.letter),
+                        module: None,
+                    });
+                }
+                syms.push(sym);
+            }
+            (syms, list)
+        };
+        let (syms, list) = if keyed.len() < PARALLEL_MIN {
+            decode(&keyed, keyed.len())
+        } else {
+            let (lo, hi) = keyed.split_at(keyed.len() / 2);
+            let ((mut syms, mut list), (s2, l2)) = std::thread::scope(|s| {
+                let second = s.spawn(|| decode(hi, hi.len()));
+                let first = decode(lo, keyed.len());
+                (first, super::join(second))
+            });
+            syms.extend(s2);
+            list.extend(l2);
+            (syms, list)
+        };
+
+        // The wanted names, bucketed by length so most symbols cost one
+        // length check.
         let longest = wanted.iter().map(|w| w.len()).max().unwrap_or(0);
         let mut by_len: Vec<Vec<&'static str>> = vec![Vec::new(); longest + 1];
         for &w in wanted {
@@ -168,63 +233,31 @@ impl<'a> Symtab<'a> {
             }
         }
         let mut found: Vec<(&'static str, u32)> = Vec::new();
-        // Bounded by the section size, itself inside the file.
-        let mut syms = Vec::with_capacity(raw.len() / 24);
-        for e in raw.chunks_exact(24).skip(1) {
-            let (Some(name), Some(value), Some(size), Some(shndx)) =
-                (e.u32_at(0), e.u64_at(8), e.u64_at(16), e.u16_at(6))
-            else {
+        for (idx, sym) in syms.iter().enumerate() {
+            let Some(cands) = by_len.get(sym.raw_name.len()) else {
                 continue;
             };
-            let info = e.get(4).copied().unwrap_or(0);
-            let typ = info & 0xf;
-            let bind = info >> 4;
-            if typ == STT_FILE || typ == STT_SECTION {
-                continue;
-            }
-            let raw_name = strs
-                .get(name as usize..)
-                .and_then(|t| t.split(|&b| b == 0).next())
-                .unwrap_or(&[]);
-            let letter = nm_letter(typ, bind, shndx, &sec_letter);
-            let sym = ElfSym {
-                raw_name,
-                value,
-                size,
-                typ,
-                bind,
-                shndx,
-                letter,
-            };
-            if let Some(cands) = by_len.get(raw_name.len()) {
-                for &w in cands {
-                    if w.as_bytes() == raw_name {
-                        let idx = syms.len() as u32;
-                        match found.iter_mut().find(|f| f.0 == w) {
-                            Some(f) => {
-                                if syms.get(f.1 as usize).is_some_and(|o| prefer(&sym, o)) {
-                                    f.1 = idx;
-                                }
-                            }
-                            None => found.push((w, idx)),
+            for &w in cands {
+                if w.as_bytes() != sym.raw_name {
+                    continue;
+                }
+                match found.iter_mut().find(|f| f.0 == w) {
+                    Some(f) => {
+                        if syms.get(f.1 as usize).is_some_and(|o| prefer(sym, o)) {
+                            f.1 = idx as u32;
                         }
                     }
+                    None => found.push((w, idx as u32)),
                 }
             }
-            syms.push(sym);
         }
-        let mut keyed: Vec<(u64, u32)> = syms
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.value, i as u32))
-            .collect();
-        keyed.sort_unstable();
-        let by_addr = keyed.into_iter().map(|k| k.1).collect();
-        Ok(Symtab {
-            syms,
-            by_addr,
-            wanted: found,
-        })
+        Ok((
+            Symtab {
+                syms,
+                wanted: found,
+            },
+            list,
+        ))
     }
 
     /// A symbol named at read time (a global one when locals share it).
@@ -241,16 +274,12 @@ impl<'a> Symtab<'a> {
     }
 
     fn first_at_or_after(&self, addr: u64) -> usize {
-        self.by_addr
-            .partition_point(|&i| self.syms.get(i as usize).is_some_and(|s| s.value < addr))
+        self.syms.partition_point(|s| s.value < addr)
     }
 
     fn best_at(&self, addr: u64, want_func: bool) -> Option<&ElfSym<'a>> {
         let mut best: Option<&ElfSym<'a>> = None;
-        for &i in self.by_addr.get(self.first_at_or_after(addr)..)? {
-            let Some(s) = self.syms.get(i as usize) else {
-                break;
-            };
+        for s in self.syms.get(self.first_at_or_after(addr)..)? {
             if s.value != addr {
                 break;
             }
@@ -282,10 +311,7 @@ impl<'a> Symtab<'a> {
         // Walk back over the symbols at or below addr. Symbols do not nest
         // deeply, but assembly functions carry many untyped local labels, so
         // the window is generous; it is still bounded.
-        for &i in self.by_addr.get(..end)?.iter().rev().take(1024) {
-            let Some(s) = self.syms.get(i as usize) else {
-                break;
-            };
+        for s in self.syms.get(..end)?.iter().rev().take(1024) {
             if !s.is_located() || (want_func && !s.is_func()) {
                 continue;
             }
@@ -308,21 +334,29 @@ impl<'a> Symtab<'a> {
         self.containing(addr, false)
             .map(|s| format!("{}+{:#x}", s.name(), addr - s.value))
     }
+}
 
-    /// The nm-style list for [`crate::symbols::SymbolTable`], in address
-    /// order like System.map (which also lets the table skip its own sort).
-    pub(crate) fn to_symbols(&self) -> Vec<Symbol> {
-        self.by_addr
-            .iter()
-            .filter_map(|&i| self.syms.get(i as usize))
-            .map(|s| Symbol {
-                name: s.name().into_owned(),
-                addr: s.value,
-                kind: char::from(s.letter),
-                module: None,
-            })
-            .collect()
-    }
+/// Below this many symbols a second thread costs more than it saves.
+const PARALLEL_MIN: usize = 20_000;
+
+/// One 24-byte `Elf64_Sym`.
+fn decode_entry<'a>(e: &[u8], strs: &'a [u8], sec_letter: &[u8]) -> Option<ElfSym<'a>> {
+    let (name, value, size, shndx) = (e.u32_at(0)?, e.u64_at(8)?, e.u64_at(16)?, e.u16_at(6)?);
+    let info = e.get(4).copied().unwrap_or(0);
+    let typ = info & 0xf;
+    let bind = info >> 4;
+    // A name without a NUL before the end of .strtab is cut there.
+    let rest = strs.get(name as usize..).unwrap_or(&[]);
+    let raw_name = rest.split(|&b| b == 0).next().unwrap_or(rest);
+    Some(ElfSym {
+        raw_name,
+        value,
+        size,
+        typ,
+        bind,
+        shndx,
+        letter: nm_letter(typ, bind, shndx, sec_letter),
+    })
 }
 
 /// Whether `a` should win the name lookup over `b` (globals over locals).

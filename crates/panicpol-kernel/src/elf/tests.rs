@@ -324,8 +324,8 @@ fn arm64_pointers_come_from_rela_and_relr() {
 }
 
 fn param_start(img: &Image<'_>) -> u64 {
-    let syms = match Symtab::read(img, &["__start___param"]) {
-        Ok(s) => s,
+    let syms = match Symtab::read(img, &["__start___param"], false) {
+        Ok((s, _)) => s,
         Err(e) => panic!("{e}"),
     };
     match syms.addr("__start___param") {

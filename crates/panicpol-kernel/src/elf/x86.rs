@@ -92,34 +92,53 @@ fn scan(img: &Image<'_>, targets: &[u64]) -> Vec<(u64, bool)> {
             let w = bytes.get(i..i + 4)?;
             Some(i64::from(i32::from_le_bytes([w[0], w[1], w[2], w[3]])))
         };
-        // rel32 forms: scan in 64-byte blocks, first building a bitmask of
-        // candidate opcode bytes (a loop the compiler vectorises), then
-        // checking only the set bits.
-        let n = bytes.len();
-        let mut block = 0;
-        while block < n {
-            let end = (block + 64).min(n);
-            let mut mask: u64 = 0;
-            for (j, &b) in bytes[block..end].iter().enumerate() {
-                mask |= u64::from((b & 0xfe) == 0xe8 || b == 0x0f) << j;
+        // rel32 forms, eight bytes at a time (SWAR, no SIMD intrinsics):
+        // mark the bytes E8/E9 and the pairs 0F 8x, then check the marked
+        // positions' displacement. haszero() may mark a byte above a real
+        // match too; every mark is checked, so that only costs time.
+        const LO: u64 = 0x0101_0101_0101_0101;
+        const HI: u64 = 0x8080_8080_8080_8080;
+        let zero_bytes = |v: u64| v.wrapping_sub(LO) & !v & HI;
+        let word = |i: usize| -> u64 {
+            // Fast path: a whole word; the last few bytes are zero-padded.
+            if let Some(w) = bytes
+                .get(i..i + 8)
+                .and_then(|s| <[u8; 8]>::try_from(s).ok())
+            {
+                return u64::from_le_bytes(w);
             }
-            while mask != 0 {
-                let i = block + mask.trailing_zeros() as usize;
-                mask &= mask - 1;
-                let (len, disp) = match bytes.get(i) {
-                    Some(0xe8) | Some(0xe9) => (5, rel32(i + 1)),
-                    Some(0x0f) if bytes.get(i + 1).is_some_and(|b| b & 0xf0 == 0x80) => {
-                        (6, rel32(i + 2))
+            let mut b = [0u8; 8];
+            for (d, s) in b.iter_mut().zip(bytes.get(i..).unwrap_or(&[])) {
+                *d = *s;
+            }
+            u64::from_le_bytes(b)
+        };
+        let n = bytes.len();
+        let mut i = 0;
+        while i < n {
+            let w = word(i);
+            let next = word(i + 1);
+            let call = zero_bytes((w & 0xfefe_fefe_fefe_fefe) ^ 0xe8e8_e8e8_e8e8_e8e8);
+            let jcc = zero_bytes(w ^ 0x0f0f_0f0f_0f0f_0f0f)
+                & zero_bytes((next & 0xf0f0_f0f0_f0f0_f0f0) ^ HI);
+            let mut marks = call | jcc;
+            while marks != 0 {
+                let j = i + (marks.trailing_zeros() / 8) as usize;
+                marks &= marks - 1;
+                let (len, disp) = match bytes.get(j) {
+                    Some(0xe8) | Some(0xe9) => (5, rel32(j + 1)),
+                    Some(0x0f) if bytes.get(j + 1).is_some_and(|b| b & 0xf0 == 0x80) => {
+                        (6, rel32(j + 2))
                     }
                     _ => continue,
                 };
                 let Some(disp) = disp else { continue };
-                let tgt = at(i + len).wrapping_add(disp as u64);
+                let tgt = at(j + len).wrapping_add(disp as u64);
                 if targets.contains(&tgt) {
-                    hits.push((at(i), bytes.get(i) == Some(&0xe8)));
+                    hits.push((at(j), bytes.get(j) == Some(&0xe8)));
                 }
             }
-            block = end;
+            i += 8;
         }
         // rel8 forms, only near a target inside this section.
         for &t in targets {
