@@ -4,6 +4,7 @@
 use panicpol_diagnostics::{FileId, Span};
 use panicpol_kernel::Kernel;
 use panicpol_policy::dispatch::{Dispatch, Layer, TokenFate};
+use panicpol_policy::plan::PanicPlan;
 use panicpol_policy::policy::Policy;
 use panicpol_policy::values::KernelVersion;
 use panicpol_syntax::cmdline::{Cmdline, Token};
@@ -26,6 +27,8 @@ pub struct Context<'a> {
     pub dispatch: &'a Dispatch,
     /// The effective panic policy.
     pub policy: &'a Policy,
+    /// What a panic will do with that policy on this kernel.
+    pub plan: &'a PanicPlan,
 }
 
 impl Context<'_> {
@@ -48,5 +51,20 @@ impl Context<'_> {
     /// Bytes of a span of `text`, lossily decoded for messages.
     pub fn show(&self, span: &Span) -> String {
         String::from_utf8_lossy(self.text.get(span.clone()).unwrap_or_default()).into_owned()
+    }
+}
+
+impl Context<'_> {
+    /// The file span of the token a setting came from, if it came from a
+    /// token of this file.
+    pub fn origin_span(&self, origin: &panicpol_policy::policy::Origin) -> Option<Span> {
+        match origin {
+            panicpol_policy::policy::Origin::Token { index, .. } => self
+                .dispatch
+                .tokens
+                .get(*index)
+                .and_then(|t| self.fate_span(t)),
+            _ => None,
+        }
     }
 }

@@ -59,6 +59,12 @@ pub static RULES: &[&dyn Rule] = &[
     &rules::pp301_filter_unsupported::Rule301,
     &rules::pp302_filter_name::Rule302,
     &rules::pp303_filter_overflow::Rule303,
+    &rules::pp401_post_notifiers_before_kdump::Rule401,
+    &rules::pp402_post_notifiers_no_kdump::Rule402,
+    &rules::pp403_crashkernel_malformed::Rule403,
+    &rules::pp501_dumps_after_kdump::Rule501,
+    &rules::pp502_dump_bit_ineffective::Rule502,
+    &rules::pp503_panic_print_deprecated::Rule503,
 ];
 
 /// The rule with this code (case-insensitive) or name.

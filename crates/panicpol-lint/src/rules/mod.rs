@@ -15,6 +15,12 @@ pub mod pp207_value_remark;
 pub mod pp301_filter_unsupported;
 pub mod pp302_filter_name;
 pub mod pp303_filter_overflow;
+pub mod pp401_post_notifiers_before_kdump;
+pub mod pp402_post_notifiers_no_kdump;
+pub mod pp403_crashkernel_malformed;
+pub mod pp501_dumps_after_kdump;
+pub mod pp502_dump_bit_ineffective;
+pub mod pp503_panic_print_deprecated;
 
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -30,6 +30,7 @@ pub(crate) fn run_with(rule: &dyn Rule, text: &[u8], kernel: &Kernel) -> Vec<Dia
     let dispatch = panicpol_policy::dispatch::dispatch_cmdline(text, kernel);
     let policy = panicpol_policy::policy::lower(&dispatch, kernel, text);
     let version = panicpol_policy::policy::kernel_version(kernel);
+    let plan = panicpol_policy::plan::resolve(&policy, kernel);
     let cx = Context {
         file: FileId(0),
         text,
@@ -39,6 +40,7 @@ pub(crate) fn run_with(rule: &dyn Rule, text: &[u8], kernel: &Kernel) -> Vec<Dia
         version: &version,
         dispatch: &dispatch,
         policy: &policy,
+        plan: &plan,
     };
     let mut out = Vec::new();
     rule.check(&cx, &mut out);

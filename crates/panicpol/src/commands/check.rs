@@ -23,6 +23,7 @@ pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
         let cmdline = tokenize(text);
         let dispatch = panicpol_policy::dispatch::dispatch_cmdline(text, &kernel);
         let policy = panicpol_policy::policy::lower(&dispatch, &kernel, text);
+        let plan = panicpol_policy::plan::resolve(&policy, &kernel);
         let cx = panicpol_lint::Context {
             file: id,
             text,
@@ -32,6 +33,7 @@ pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
             version: &version,
             dispatch: &dispatch,
             policy: &policy,
+            plan: &plan,
         };
         diagnostics.extend(panicpol_lint::check(&cx));
         checked.push(CheckedCmdline {
