@@ -26,5 +26,6 @@ pub use fate::{
     KernelMessage, Kind, Layer, LogLevel, Stage, TokenFate,
 };
 pub use tables::{
-    BootconfigSupport, DEFAULT_INIT_ENV_ARG_LIMIT, ParamEntry, SetupEntry, Tables, parse_version,
+    BootconfigSupport, DEFAULT_INIT_ENV_ARG_LIMIT, MAX_INIT_ENV_ARG_LIMIT, ParamEntry, SetupEntry,
+    Tables, parse_version,
 };

@@ -13,7 +13,7 @@ use super::fate::{
     BootconfigOutcome, Dispatch, Doubt, DropReason, Effect, Fate, IgnoreReason, InitSummary,
     KernelMessage, Kind, Layer, LogLevel, Stage, TokenFate,
 };
-use super::tables::{DEFAULT_INIT_ENV_ARG_LIMIT, ParamEntry, Tables};
+use super::tables::{DEFAULT_INIT_ENV_ARG_LIMIT, MAX_INIT_ENV_ARG_LIMIT, ParamEntry, Tables};
 use super::verdict::{self, Verdict};
 
 /// The command line as the kernel assembles it.
@@ -151,7 +151,11 @@ impl<'l, 't> Engine<'l, 't> {
             t,
             out: Vec::new(),
             messages: Vec::new(),
-            init: InitTables::new(t.init_env_arg_limit.unwrap_or(DEFAULT_INIT_ENV_ARG_LIMIT)),
+            init: InitTables::new(
+                t.init_env_arg_limit
+                    .filter(|&n| n <= MAX_INIT_ENV_ARG_LIMIT)
+                    .unwrap_or(DEFAULT_INIT_ENV_ARG_LIMIT),
+            ),
             summary: InitSummary::default(),
             version: verdict::kernel_version(t.version),
         }

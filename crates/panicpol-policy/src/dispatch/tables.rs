@@ -79,6 +79,9 @@ pub struct Tables {
 /// on UML).
 pub const DEFAULT_INIT_ENV_ARG_LIMIT: usize = 32;
 
+/// The largest `CONFIG_INIT_ENV_ARG_LIMIT` taken at face value.
+pub const MAX_INIT_ENV_ARG_LIMIT: usize = 4096;
+
 impl Tables {
     /// Empty, incomplete tables of an unknown kernel.
     pub fn unknown() -> Tables {
@@ -130,9 +133,12 @@ impl Tables {
             setups,
             complete: k.tables_complete,
             version: k.release.as_deref().and_then(parse_version),
+            // A value beyond any real config (32, 128 on UML) is treated as
+            // unknown rather than sizing init's tables after it.
             init_env_arg_limit: config
                 .and_then(|c| c.value("INIT_ENV_ARG_LIMIT"))
-                .and_then(|v| v.parse().ok()),
+                .and_then(|v| v.parse().ok())
+                .filter(|&n: &usize| n <= MAX_INIT_ENV_ARG_LIMIT),
             // With a config at hand, an option it does not mention is off
             // (a bool whose dependencies are off, or one this version lacks,
             // like BOOT_CONFIG_FORCE before 6.3).
@@ -189,7 +195,12 @@ mod tests {
         assert_eq!(t.bootconfig.compiled, Some(false));
         assert_eq!(t.bootconfig.force, Some(false));
         assert_eq!(t.sysctl, Some(false));
-        assert!(t.params[0].inferred);
+        assert!(t.params.first().is_some_and(|p| p.inferred));
         assert!(!t.complete);
+        if let Some(c) = k.config.as_mut() {
+            c.options
+                .insert("INIT_ENV_ARG_LIMIT".into(), "99999999999999999999".into());
+        }
+        assert_eq!(Tables::from_kernel(&k).init_env_arg_limit, None);
     }
 }
