@@ -100,12 +100,14 @@ impl Rule for Rule207 {
                 value.as_ref().map(|b| b.as_slice()),
                 cx.version,
             ) {
-                // Deprecation and version remarks have rules of their own.
+                // Deprecation, version and config remarks have rules of their own
+                // (PP503, PP202, PP301, PP502), which know the target build.
                 if matches!(
                     note.kind,
                     NoteKind::Deprecated { .. }
                         | NoteKind::VersionDependent { .. }
                         | NoteKind::OutOfTree
+                        | NoteKind::NeedsConfig { .. }
                 ) {
                     continue;
                 }

@@ -99,21 +99,22 @@ pub(super) fn write(
             .as_ref()
             .and_then(|l| sources.get(l.file))
             .map(|f| NamedSource::new(f.name.clone(), display_text(&f.text)).with_language("text"));
-        let mut help = d.help.clone();
-        for n in &d.notes {
-            let h = help.get_or_insert_with(String::new);
-            if !h.is_empty() {
-                h.push('\n');
-            }
-            h.push_str("note: ");
-            h.push_str(n);
-        }
-        let shown = Shown { d, source, help };
+        let shown = Shown {
+            d,
+            source,
+            help: d.help.clone(),
+        };
         let mut s = String::new();
         handler
             .render_report(&mut s, &shown)
             .map_err(|_| io::Error::other("rendering a diagnostic failed"))?;
-        writeln!(w, "{s}")?;
+        write!(w, "{}", s.trim_end())?;
+        writeln!(w)?;
+        // Notes are facts, not advice: shown after the help, as rustc does.
+        for n in &d.notes {
+            writeln!(w, "  = note: {n}")?;
+        }
+        writeln!(w)?;
     }
     let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
     let (e, wn, i) = (
