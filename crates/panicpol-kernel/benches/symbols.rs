@@ -54,6 +54,28 @@ fn bench(c: &mut Criterion) {
             });
         }
     }
+    // Peers on the same file, in the same run (process start included, as a
+    // user would run them): what panicpol's in-process read is measured against.
+    if let Some(path) = panicpol_testkit::real_kernel("6.12", "System.map") {
+        let peers: [(&str, &str, Vec<std::ffi::OsString>); 2] = [
+            (
+                "peer_grep_w",
+                "grep",
+                vec!["-w".into(), "hung_task_panic".into(), path.clone().into()],
+            ),
+            (
+                "peer_awk",
+                "awk",
+                vec!["$3 == \"hung_task_panic\"".into(), path.clone().into()],
+            ),
+        ];
+        for (id, prog, args) in peers {
+            let run = || std::process::Command::new(prog).args(&args).output();
+            if run().is_ok_and(|o| o.status.success()) {
+                g.bench_function(id, |b| b.iter(run));
+            }
+        }
+    }
     let synthetic = synthetic_kallsyms();
     g.throughput(Throughput::Bytes(synthetic.len() as u64));
     g.bench_function("read_kallsyms_synthetic_150k", |b| {

@@ -147,18 +147,27 @@ impl ParamNames {
     pub fn from_symbols(symbols: &SymbolTable) -> ParamNames {
         let mut out = ParamNames::default();
         for s in symbols.symbols() {
-            let name = base_name(&s.name);
-            if let Some(id) = name.strip_prefix("__param_str_") {
-                if !id.is_empty() {
-                    out.param_idents.push(id.to_string());
-                }
-            } else if let Some(h) = name.strip_prefix("__setup_str_") {
-                if !h.is_empty() {
-                    out.setup_handlers.push(h.to_string());
-                }
-            }
+            out.note(&s.name);
         }
         out
+    }
+
+    /// Records one symbol name if it is a parameter or setup string.
+    fn note(&mut self, name: &str) {
+        // Most names have neither prefix: skip the suffix stripping for them.
+        if !(name.starts_with("__param_str_") || name.starts_with("__setup_str_")) {
+            return;
+        }
+        let name = base_name(name);
+        if let Some(id) = name.strip_prefix("__param_str_") {
+            if !id.is_empty() {
+                self.param_idents.push(id.to_string());
+            }
+        } else if let Some(h) = name.strip_prefix("__setup_str_") {
+            if !h.is_empty() {
+                self.setup_handlers.push(h.to_string());
+            }
+        }
     }
 
     /// Whether a command-line parameter name may be one of the identifiers:
@@ -272,6 +281,8 @@ fn read_impl(bytes: &[u8], format: Option<SymbolFormat>) -> Result<SymbolFile, S
     // 150k-element vector.
     let mut symbols = Vec::with_capacity(bytes.len() / 40);
     let mut first_module_line = None;
+    let mut params = ParamNames::default();
+    let mut all_zero = true;
     // Validating the whole input at once is much faster than per line, and
     // lets the line split below use the library's memchr.
     let text = std::str::from_utf8(bytes).map_err(|e| SymbolFileError::InvalidUtf8 {
@@ -290,6 +301,9 @@ fn read_impl(bytes: &[u8], format: Option<SymbolFormat>) -> Result<SymbolFile, S
             continue;
         }
         let sym = parse_line(raw).map_err(|reason| SymbolFileError::Malformed { line, reason })?;
+        // Done while the line is in cache rather than in another pass.
+        params.note(&sym.name);
+        all_zero &= sym.addr == 0;
         if sym.module.is_some() && first_module_line.is_none() {
             first_module_line = Some(line);
         }
@@ -298,7 +312,6 @@ fn read_impl(bytes: &[u8], format: Option<SymbolFormat>) -> Result<SymbolFile, S
     if symbols.is_empty() {
         return Err(SymbolFileError::Empty);
     }
-    let all_zero = symbols.iter().all(|s| s.addr == 0);
     let format = match format {
         Some(SymbolFormat::SystemMap) => {
             if let Some(line) = first_module_line {
@@ -320,7 +333,6 @@ fn read_impl(bytes: &[u8], format: Option<SymbolFormat>) -> Result<SymbolFile, S
         }
     };
     let symbols = SymbolTable::new(symbols);
-    let params = ParamNames::from_symbols(&symbols);
     Ok(SymbolFile {
         format,
         symbols,
@@ -369,6 +381,54 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
 /// module symbols, `\t[<module>]`. Fields are separated by runs of ASCII
 /// whitespace (the kernel and nm write exactly one space or tab).
 fn parse_line(line: &str) -> Result<Symbol, &'static str> {
+    match parse_canonical(line) {
+        Some(sym) => Ok(sym),
+        None => parse_general(line),
+    }
+}
+
+/// The exact shape 64-bit kernels and `nm` write (`%016lx %c %s`, then
+/// `\t[%s]` for modules), parsed by position: most of the time of reading a
+/// System.map is spent per line, and this skips the field splitting. `None`
+/// for anything else, which [`parse_general`] then accepts or explains.
+fn parse_canonical(line: &str) -> Option<Symbol> {
+    let b = line.as_bytes();
+    if b.get(16) != Some(&b' ') || b.get(18) != Some(&b' ') {
+        return None;
+    }
+    let kind = *b.get(17)?;
+    if !kind.is_ascii_alphabetic() {
+        return None;
+    }
+    let addr = b.get(..16)?.iter().try_fold(0u64, |acc, &c| {
+        let d = char::from(c).to_digit(16)?;
+        Some(acc << 4 | u64::from(d))
+    })?;
+    let rest = line.get(19..)?;
+    let (name, module) = match rest.bytes().position(|c| c.is_ascii_whitespace()) {
+        None => (rest, None),
+        Some(ws) => {
+            let module = rest
+                .get(ws..)?
+                .strip_prefix("\t[")?
+                .strip_suffix(']')
+                .filter(|m| !m.is_empty() && !m.bytes().any(|c| c.is_ascii_whitespace()))?;
+            (rest.get(..ws)?, Some(module.to_string()))
+        }
+    };
+    if name.is_empty() {
+        return None;
+    }
+    Some(Symbol {
+        name: name.to_string(),
+        addr,
+        kind: char::from(kind),
+        module,
+    })
+}
+
+/// Any line: fields split on runs of whitespace, each checked.
+fn parse_general(line: &str) -> Result<Symbol, &'static str> {
     let mut fields = line.split_ascii_whitespace();
     let addr = fields.next().ok_or("empty line")?;
     if addr.len() > 16 || !addr.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -436,6 +496,11 @@ mod tests {
             ),
         ];
         for (line, (name, addr, kind, module)) in ok {
+            // The positional fast path and the general parser agree.
+            let general = parse_general(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+            if let Some(fast) = parse_canonical(line) {
+                assert_eq!(fast, general, "{line}");
+            }
             let s = parse_line(line).unwrap_or_else(|e| panic!("{line}: {e}"));
             assert_eq!(
                 (s.name.as_str(), s.addr, s.kind, s.module.as_deref()),

@@ -4,11 +4,13 @@
 //! "did you mean" suggestions drawn from the table's own function names, and
 //! the check of a name given to `panic_notifier_filter=`.
 //!
-//! The indexes are built once, in [`SymbolTable::new`], in time linear in the
-//! number of symbols (one hash table per index, no per-symbol allocation), so
-//! that a 190k-symbol kernel is indexed in milliseconds.
+//! The name index is built once, in [`SymbolTable::new`], in time linear in
+//! the number of symbols (one hash table, no per-symbol allocation), so that a
+//! 190k-symbol kernel is indexed in milliseconds; the address order and the
+//! suggestion list are built on their first use.
 
 use std::hash::{BuildHasher, RandomState};
+use std::sync::OnceLock;
 
 use crate::model::Symbol;
 
@@ -92,6 +94,25 @@ fn split_suffixes(name: &str) -> (&str, bool) {
         }
     }
     (cur, cold)
+}
+
+/// The `F_*` bits of a symbol.
+fn classify(s: &Symbol, cold: bool) -> u8 {
+    let mut f = 0;
+    if s.is_function() {
+        f |= F_FUNCTION;
+    }
+    if is_prefix_symbol(&s.name) {
+        f |= F_PREFIX;
+    }
+    if cold {
+        f |= F_COLD;
+    }
+    match SymbolOrigin::of(s) {
+        SymbolOrigin::Vmlinux => f | F_VMLINUX,
+        SymbolOrigin::Module(_) => f | F_MODULE,
+        SymbolOrigin::Bpf | SymbolOrigin::Pseudo(_) => f,
+    }
 }
 
 /// `rsplit_once('.')` by a plain byte loop: names are short, and the
@@ -240,34 +261,65 @@ const EMPTY: u64 = u64::MAX;
 const TAG: u64 = !(u32::MAX as u64);
 
 impl NameIndex {
-    /// Indexes the first `n` symbols under their name and their base name.
-    fn build(symbols: &[Symbol], base_len: &[u32], n: u32, hasher: &RandomState) -> NameIndex {
-        let n_suffixed = base_len
-            .iter()
-            .zip(symbols)
-            .filter(|(l, s)| **l as usize != s.name.len())
-            .count();
-        let max_keys = (n as usize).saturating_add(n_suffixed);
-        let cap = max_keys.saturating_mul(2).max(16).next_power_of_two();
+    /// Indexes the first `n` symbols under their name and their base name,
+    /// and classifies each one (base name length, `F_*` bits) in the same
+    /// pass: every name is touched once, while it is in cache.
+    fn build(symbols: &[Symbol], n: u32, hasher: &RandomState) -> (NameIndex, Vec<u32>, Vec<u8>) {
+        // Room for every name plus one suffixed name in eight at half load;
+        // more suffixed names than that retry with a bigger table (at 4n
+        // slots the 2n keys always fit).
+        let n_us = n as usize;
+        let mut cap = (n_us + n_us / 8)
+            .saturating_mul(2)
+            .max(16)
+            .next_power_of_two();
+        loop {
+            if let Some(built) = Self::try_build(symbols, n, hasher, cap) {
+                return built;
+            }
+            cap = cap.saturating_mul(2);
+        }
+    }
+
+    /// One attempt of [`NameIndex::build`]; `None` when the table gets more
+    /// than 5/8 full.
+    fn try_build(
+        symbols: &[Symbol],
+        n: u32,
+        hasher: &RandomState,
+        cap: usize,
+    ) -> Option<(NameIndex, Vec<u32>, Vec<u8>)> {
+        let limit = cap / 8 * 5;
         let mut ix = NameIndex {
             slots: vec![EMPTY; cap],
-            keys: Vec::with_capacity(max_keys),
+            keys: Vec::with_capacity((n as usize).min(limit)),
             next_exact: vec![NONE; n as usize],
             next_base: vec![NONE; n as usize],
         };
+        let mut base_len = vec![0u32; n as usize];
+        let mut flags = vec![0u8; n as usize];
         // Inserting from the last symbol to the first and pushing each one in
         // front of its chains leaves every chain in table order.
         for i in (0..n).rev() {
-            let Some(name) = symbols.get(i as usize).map(|s| s.name.as_str()) else {
+            let Some(sym) = symbols.get(i as usize) else {
                 continue;
             };
-            let blen = base_len.get(i as usize).map_or(name.len(), |&l| l as usize);
+            let name = sym.name.as_str();
+            let (base, cold) = split_suffixes(name);
+            if let Some(l) = base_len.get_mut(i as usize) {
+                *l = u32::try_from(base.len()).unwrap_or(u32::MAX);
+            }
+            if let Some(f) = flags.get_mut(i as usize) {
+                *f = classify(sym, cold);
+            }
+            if ix.keys.len() + 2 > limit {
+                return None;
+            }
             let k = ix.find_or_insert(symbols, name, hasher.hash_one(name), i);
-            let kb = match name.get(..blen) {
-                Some(b) if blen != name.len() => {
-                    ix.find_or_insert(symbols, b, hasher.hash_one(b), i)
-                }
-                _ => k,
+            let kb = if base.len() != name.len() {
+                ix.find_or_insert(symbols, base, hasher.hash_one(base), i)
+            } else {
+                k
             };
             if let Some(key) = ix.keys.get_mut(k as usize) {
                 if let Some(nx) = ix.next_exact.get_mut(i as usize) {
@@ -282,7 +334,7 @@ impl NameIndex {
                 key.base = i;
             }
         }
-        ix
+        Some((ix, base_len, flags))
     }
 
     /// The text of a key.
@@ -362,10 +414,12 @@ pub struct SymbolTable {
     index: NameIndex,
     /// Indexes of text symbols with a visible address, sorted by address
     /// (entry points before prefix/cold symbols and globals before locals at
-    /// the same address).
-    by_addr: Vec<u32>,
-    /// Distinct base names of built-in function entry points.
-    candidates: Vec<Candidate>,
+    /// the same address). Built on the first address lookup: reading a file
+    /// should not pay for queries it may never make.
+    by_addr: OnceLock<Vec<u32>>,
+    /// Distinct base names of built-in function entry points, built on the
+    /// first "did you mean" query.
+    candidates: OnceLock<Vec<Candidate>>,
     hasher: RandomState,
 }
 
@@ -374,8 +428,7 @@ impl std::fmt::Debug for SymbolTable {
         // 190k symbols are no debugging aid; the counts are.
         f.debug_struct("SymbolTable")
             .field("symbols", &self.symbols.len())
-            .field("functions_by_address", &self.by_addr.len())
-            .field("suggestion_names", &self.candidates.len())
+            .field("names", &self.index.keys.len())
             .finish()
     }
 }
@@ -394,86 +447,79 @@ impl SymbolTable {
             .unwrap_or(NONE - 1)
             .min(NONE - 1);
         let hasher = RandomState::new();
-        let mut base_len = Vec::with_capacity(n as usize);
-        let mut flags = Vec::with_capacity(n as usize);
-        for s in symbols.iter().take(n as usize) {
-            let (base, cold) = split_suffixes(&s.name);
-            base_len.push(u32::try_from(base.len()).unwrap_or(u32::MAX));
-            let mut f = 0;
-            if s.is_function() {
-                f |= F_FUNCTION;
-            }
-            if is_prefix_symbol(&s.name) {
-                f |= F_PREFIX;
-            }
-            if cold {
-                f |= F_COLD;
-            }
-            match SymbolOrigin::of(s) {
-                SymbolOrigin::Vmlinux => f |= F_VMLINUX,
-                SymbolOrigin::Module(_) => f |= F_MODULE,
-                SymbolOrigin::Bpf | SymbolOrigin::Pseudo(_) => {}
-            }
-            flags.push(f);
-        }
-        let index = NameIndex::build(&symbols, &base_len, n, &hasher);
-
-        let mut by_addr: Vec<u32> = (0..n)
-            .filter(|&i| {
-                symbols
-                    .get(i as usize)
-                    .is_some_and(|s| s.addr != 0 && s.is_function())
-            })
-            .collect();
-        let rank = |i: u32| {
-            let f = flags.get(i as usize).copied().unwrap_or(0);
-            let upper = symbols
-                .get(i as usize)
-                .is_some_and(|s| s.kind.is_ascii_uppercase());
-            (f & (F_PREFIX | F_COLD) != 0, !upper)
-        };
-        let addr_of = |i: u32| symbols.get(i as usize).map_or(0, |s| s.addr);
-        // System.map and the vmlinux part of kallsyms come sorted; check
-        // before paying for a sort.
-        if !by_addr
-            .windows(2)
-            .all(|w| matches!(w, [a, b] if addr_of(*a) < addr_of(*b)))
-        {
-            by_addr.sort_by_key(|&i| (addr_of(i), rank(i)));
-        }
-
-        // One candidate per distinct base name: the first built-in entry
-        // point in its chain.
-        let is_candidate = |i: u32| {
-            flags.get(i as usize).copied().unwrap_or(0)
-                & (F_FUNCTION | F_VMLINUX | F_PREFIX | F_COLD)
-                == F_FUNCTION | F_VMLINUX
-        };
-        let mut candidates = Vec::new();
-        for key in &index.keys {
-            let mut i = key.base;
-            while i != NONE && !is_candidate(i) {
-                i = index.next_base.get(i as usize).copied().unwrap_or(NONE);
-            }
-            if i != NONE {
-                let b = NameIndex::key_text(&symbols, key);
-                candidates.push(Candidate {
-                    sym: i,
-                    len: char_len(b),
-                    mask: char_mask(b),
-                });
-            }
-        }
+        let (index, base_len, flags) = NameIndex::build(&symbols, n, &hasher);
 
         SymbolTable {
             symbols,
             base_len,
             flags,
             index,
-            by_addr,
-            candidates,
+            by_addr: OnceLock::new(),
+            candidates: OnceLock::new(),
             hasher,
         }
+    }
+
+    fn by_addr(&self) -> &[u32] {
+        self.by_addr.get_or_init(|| {
+            let symbols = &self.symbols;
+            let n = self.flags.len() as u32;
+            let mut by_addr: Vec<u32> = (0..n)
+                .filter(|&i| {
+                    symbols
+                        .get(i as usize)
+                        .is_some_and(|s| s.addr != 0 && s.is_function())
+                })
+                .collect();
+            let rank = |i: u32| {
+                let upper = symbols
+                    .get(i as usize)
+                    .is_some_and(|s| s.kind.is_ascii_uppercase());
+                (self.flags_at(i) & (F_PREFIX | F_COLD) != 0, !upper)
+            };
+            let addr_of = |i: u32| symbols.get(i as usize).map_or(0, |s| s.addr);
+            // System.map and the vmlinux part of kallsyms come sorted; check
+            // before paying for a sort.
+            if !by_addr
+                .windows(2)
+                .all(|w| matches!(w, [a, b] if addr_of(*a) < addr_of(*b)))
+            {
+                by_addr.sort_by_key(|&i| (addr_of(i), rank(i)));
+            }
+            by_addr
+        })
+    }
+
+    fn candidates(&self) -> &[Candidate] {
+        self.candidates.get_or_init(|| {
+            // One candidate per distinct base name: the first built-in entry
+            // point in its chain.
+            let is_candidate = |i: u32| {
+                self.flags_at(i) & (F_FUNCTION | F_VMLINUX | F_PREFIX | F_COLD)
+                    == F_FUNCTION | F_VMLINUX
+            };
+            let mut candidates = Vec::new();
+            for key in &self.index.keys {
+                let mut i = key.base;
+                while i != NONE && !is_candidate(i) {
+                    i = self
+                        .index
+                        .next_base
+                        .get(i as usize)
+                        .copied()
+                        .unwrap_or(NONE);
+                }
+                if i != NONE {
+                    let b = NameIndex::key_text(&self.symbols, key);
+                    candidates.push(Candidate {
+                        sym: i,
+                        len: char_len(b),
+                        mask: char_mask(b),
+                    });
+                }
+            }
+            candidates
+        })
     }
 
     /// The symbols, in the order of the source.
@@ -582,11 +628,12 @@ impl SymbolTable {
     /// `None` below the first function or when addresses are hidden.
     pub fn symbol_at(&self, addr: u64) -> Option<(&Symbol, u64)> {
         let addr_of = |i: u32| self.symbols.get(i as usize).map_or(0, |s| s.addr);
-        let after = self.by_addr.partition_point(|&i| addr_of(i) <= addr);
-        let found = addr_of(*self.by_addr.get(after.checked_sub(1)?)?);
+        let by_addr = self.by_addr();
+        let after = by_addr.partition_point(|&i| addr_of(i) <= addr);
+        let found = addr_of(*by_addr.get(after.checked_sub(1)?)?);
         // Several symbols can share an address (aliases): take the best-ranked.
-        let first = self.by_addr.partition_point(|&i| addr_of(i) < found);
-        let sym = self.symbols.get(*self.by_addr.get(first)? as usize)?;
+        let first = by_addr.partition_point(|&i| addr_of(i) < found);
+        let sym = self.symbols.get(*by_addr.get(first)? as usize)?;
         Some((sym, addr - found))
     }
 
@@ -605,7 +652,7 @@ impl SymbolTable {
         let max = (qlen / 4).clamp(1, 4);
         let qmask = char_mask(q);
         let mut hits: Vec<(usize, std::cmp::Reverse<usize>, &str)> = Vec::new();
-        for c in &self.candidates {
+        for c in self.candidates() {
             if (c.len as usize).abs_diff(qlen) > max {
                 continue;
             }
@@ -1058,6 +1105,26 @@ mod tests {
                 suggestions: vec![]
             }
         );
+    }
+
+    #[test]
+    fn mostly_suffixed_names_grow_the_index() {
+        // 1800 names, each with its own base name: 3600 keys, more than the
+        // first table size allows (4096 slots, 2560 keys), so it is rebuilt.
+        let syms: Vec<Symbol> = (0..1800)
+            .map(|i| sym(&format!("f{i}.constprop.0"), i + 1, 't', None))
+            .collect();
+        let t = SymbolTable::new(syms);
+        for i in [0, 899, 1799] {
+            let exact = format!("f{i}.constprop.0");
+            assert_eq!(t.get(&exact).count(), 1, "{exact}");
+            let base: Vec<_> = t
+                .by_base_name(&format!("f{i}"))
+                .map(|s| s.name.as_str())
+                .collect();
+            assert_eq!(base, [exact.as_str()]);
+        }
+        assert_eq!(t.did_you_mean("f1799x"), ["f1799"]);
     }
 
     #[test]
