@@ -228,6 +228,16 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the primary label at a located span.
+    pub fn with_primary_at(self, at: (FileId, Span), message: impl Into<String>) -> Self {
+        self.with_primary(at.0, at.1, message)
+    }
+
+    /// Adds a secondary label at a located span.
+    pub fn with_secondary_at(self, at: (FileId, Span), message: impl Into<String>) -> Self {
+        self.with_secondary(at.0, at.1, message)
+    }
+
     /// Adds a secondary label.
     pub fn with_secondary(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
         self.secondary.push(Label {

@@ -8,15 +8,17 @@ use panicpol_policy::plan::PanicPlan;
 use panicpol_policy::policy::Policy;
 use panicpol_policy::values::KernelVersion;
 use panicpol_syntax::cmdline::{Cmdline, Token};
+use panicpol_syntax::provenance::Composed;
 
 /// One command line to check.
 pub struct Context<'a> {
-    /// The file the command line comes from.
+    /// The file a finding about the whole line points at (the entry's own
+    /// file); spans are mapped through `map`.
     pub file: FileId,
     /// The command line's bytes (as the kernel will see them).
     pub text: &'a [u8],
-    /// Offset of `text` inside the file, so spans point into the file.
-    pub base: usize,
+    /// Where each byte of `text` came from.
+    pub map: &'a Composed,
     /// The tokens of `text`.
     pub cmdline: &'a Cmdline,
     /// The target kernel (possibly only panicpol's catalogue).
@@ -31,40 +33,40 @@ pub struct Context<'a> {
     pub plan: &'a PanicPlan,
 }
 
-impl Context<'_> {
-    /// A span of `text` mapped into the file.
-    pub fn file_span(&self, span: &Span) -> Span {
-        self.base + span.start..self.base + span.end
-    }
-
-    /// A token's whole span mapped into the file.
-    pub fn token_span(&self, t: &Token) -> Span {
-        self.file_span(&t.span)
-    }
-
-    /// The file span of a dispatched token, when it lies in this file's text
-    /// (bootloader layer).
-    pub fn fate_span(&self, t: &TokenFate) -> Option<Span> {
-        (t.layer == Layer::Bootloader).then(|| self.file_span(&t.span))
-    }
-
-    /// Bytes of a span of `text`, lossily decoded for messages.
-    pub fn show(&self, span: &Span) -> String {
-        String::from_utf8_lossy(self.text.get(span.clone()).unwrap_or_default()).into_owned()
-    }
-}
+/// A file and a byte range in it.
+pub type Loc = (FileId, Span);
 
 impl Context<'_> {
-    /// The file span of the token a setting came from, if it came from a
-    /// token of this file.
-    pub fn origin_span(&self, origin: &panicpol_policy::policy::Origin) -> Option<Span> {
+    /// A span of `text` located in the file it came from. Bytes the composer
+    /// made up (separators) are located at the start of the entry's file.
+    pub fn locate(&self, span: &Span) -> Loc {
+        self.map.locate(span).unwrap_or((self.file, 0..0))
+    }
+
+    /// A token's whole span, located.
+    pub fn token_loc(&self, t: &Token) -> Loc {
+        self.locate(&t.span)
+    }
+
+    /// Where a dispatched token is, when it lies in the bootloader's line.
+    pub fn fate_loc(&self, t: &TokenFate) -> Option<Loc> {
+        (t.layer == Layer::Bootloader).then(|| self.locate(&t.span))
+    }
+
+    /// Where the token a setting came from is, if it came from one.
+    pub fn origin_loc(&self, origin: &panicpol_policy::policy::Origin) -> Option<Loc> {
         match origin {
             panicpol_policy::policy::Origin::Token { index, .. } => self
                 .dispatch
                 .tokens
                 .get(*index)
-                .and_then(|t| self.fate_span(t)),
+                .and_then(|t| self.fate_loc(t)),
             _ => None,
         }
+    }
+
+    /// Bytes of a span of `text`, lossily decoded for messages.
+    pub fn show(&self, span: &Span) -> String {
+        String::from_utf8_lossy(self.text.get(span.clone()).unwrap_or_default()).into_owned()
     }
 }

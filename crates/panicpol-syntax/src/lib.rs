@@ -11,3 +11,4 @@
 pub mod bootconfig;
 pub mod cmdline;
 pub mod ctype;
+pub mod provenance;

@@ -63,16 +63,8 @@ impl Rule for Rule101 {
                     META.severity,
                     "unclosed quote swallows the rest of the command line",
                 )
-                .with_primary(
-                    cx.file,
-                    cx.file_span(&(at..at + 1)),
-                    "this quote is never closed",
-                )
-                .with_secondary(
-                    cx.file,
-                    cx.token_span(t),
-                    "the kernel reads all of this as one token",
-                )
+                .with_primary_at(cx.locate(&(at..at + 1)), "this quote is never closed")
+                .with_secondary_at(cx.token_loc(t), "the kernel reads all of this as one token")
                 .with_help("close the quote; the kernel has no escape character"),
             );
         }

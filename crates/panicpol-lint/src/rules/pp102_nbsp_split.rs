@@ -56,7 +56,7 @@ impl Rule for Rule102 {
                 let start = if utf8 { i - 1 } else { i };
                 out.push(
                     Diagnostic::new(META.code, META.severity, "byte 0xA0 splits the command line here")
-                        .with_primary(cx.file, cx.file_span(&(start..i + 1)), "the kernel treats 0xA0 as a space")
+                        .with_primary_at(cx.locate(&(start..i + 1)), "the kernel treats 0xA0 as a space")
                         .with_help(if utf8 {
                             "this is part of a UTF-8 character (e.g. a no-break space); use a plain space or quote the value"
                         } else {

@@ -41,11 +41,7 @@ impl Rule for Rule103 {
                     META.severity,
                     "NUL byte ends the command line early",
                 )
-                .with_primary(
-                    cx.file,
-                    cx.file_span(&(at..at + 1)),
-                    "the kernel stops reading here",
-                )
+                .with_primary_at(cx.locate(&(at..at + 1)), "the kernel stops reading here")
                 .with_note(format!(
                     "{} byte(s) after it are never seen by the kernel",
                     cx.text.len() - at - 1

@@ -56,11 +56,7 @@ impl Rule for Rule104 {
                     META.severity,
                     format!("command line is {len} bytes; at most {limit} fit"),
                 )
-                .with_primary(
-                    cx.file,
-                    cx.file_span(&(limit..len)),
-                    "these bytes do not fit",
-                )
+                .with_primary_at(cx.locate(&(limit..len)), "these bytes do not fit")
                 .with_note(format!(
                     "COMMAND_LINE_SIZE is {COMMAND_LINE_SIZE} on {arch_note}"
                 ))

@@ -59,8 +59,8 @@ impl Rule for Rule105 {
                         cx.show(&t.name)
                     ),
                 )
-                .with_primary(cx.file, cx.file_span(&(at..at + 1)), "kept in the value")
-                .with_secondary(cx.file, cx.file_span(v), "the value the kernel sees")
+                .with_primary_at(cx.locate(&(at..at + 1)), "kept in the value")
+                .with_secondary_at(cx.locate(v), "the value the kernel sees")
                 .with_help("quote the whole value instead: name=\"value with spaces\""),
             );
         }

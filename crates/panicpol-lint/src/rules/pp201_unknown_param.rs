@@ -56,7 +56,7 @@ impl Rule for Rule201 {
             let (Fate::InitEnv { .. } | Fate::InitArgv { .. }) = &t.fate else {
                 continue;
             };
-            let Some(span) = cx.fate_span(t) else {
+            let Some(span) = cx.fate_loc(t) else {
                 continue;
             };
             let name = t
@@ -90,7 +90,7 @@ impl Rule for Rule201 {
                 },
                 format!("`{name}` is not a parameter of this kernel; it is passed to init"),
             )
-            .with_primary(cx.file, span, whom);
+            .with_primary_at(span, whom);
             if let Some(h) = did_you_mean(&found) {
                 d = d.with_help(h);
             }

@@ -56,7 +56,7 @@ impl Rule for Rule202 {
                 Fate::Dropped { .. } => "the kernel drops it without a message".to_string(),
                 _ => continue,
             };
-            let Some(span) = cx.fate_span(t) else {
+            let Some(span) = cx.fate_loc(t) else {
                 continue;
             };
             let raw = t.text.as_slice();
@@ -81,7 +81,7 @@ impl Rule for Rule202 {
                     String::from_utf8_lossy(name)
                 ),
             )
-            .with_primary(cx.file, span, fate)
+            .with_primary_at(span, fate)
             .with_note(format!("{}: {}", spec.name, spec.summary));
             d = match spec.registration {
                 Registration::SysctlOnly => d.with_help(format!(

@@ -52,7 +52,7 @@ impl Rule for Rule203 {
             else {
                 continue;
             };
-            let Some(span) = cx.fate_span(t) else {
+            let Some(span) = cx.fate_loc(t) else {
                 continue;
             };
             let raw = t.text.as_slice();
@@ -81,8 +81,7 @@ impl Rule for Rule203 {
                 severity,
                 format!("`{name}` is no built-in parameter; the kernel drops it silently"),
             )
-            .with_primary(
-                cx.file,
+            .with_primary_at(
                 span,
                 "ignored without a message (left for a loadable module)",
             );

@@ -46,7 +46,7 @@ impl Rule for Rule204 {
             let Fate::Rejected { param, message, .. } = &t.fate else {
                 continue;
             };
-            let Some(span) = cx.fate_span(t) else {
+            let Some(span) = cx.fate_loc(t) else {
                 continue;
             };
             out.push(
@@ -55,7 +55,7 @@ impl Rule for Rule204 {
                     META.severity,
                     format!("the kernel rejects this value for `{param}`"),
                 )
-                .with_primary(cx.file, span, "rejected")
+                .with_primary_at(span, "rejected")
                 .with_note(format!("the kernel prints: {message}"))
                 .with_help("the parameter keeps its previous value; fix the value"),
             );

@@ -52,7 +52,7 @@ impl Rule for Rule205 {
             else {
                 continue;
             };
-            let (Some(span), Some(l)) = (cx.fate_span(t), cx.dispatch.tokens.get(later)) else {
+            let (Some(span), Some(l)) = (cx.fate_loc(t), cx.dispatch.tokens.get(later)) else {
                 continue;
             };
             let mut d = Diagnostic::new(
@@ -60,9 +60,9 @@ impl Rule for Rule205 {
                 META.severity,
                 format!("`{param}` is set again later; this value is overridden"),
             )
-            .with_primary(cx.file, span, "overridden");
-            if let Some(ls) = cx.fate_span(l) {
-                d = d.with_secondary(cx.file, ls, "this one wins");
+            .with_primary_at(span, "overridden");
+            if let Some(ls) = cx.fate_loc(l) {
+                d = d.with_secondary_at(ls, "this one wins");
             }
             out.push(d.with_help("keep only the occurrence you mean"));
         }

@@ -49,7 +49,7 @@ impl Rule for Rule206 {
             if !after || !matches!(t.fate, Fate::InitArgv { .. } | Fate::Dropped { .. }) {
                 continue;
             }
-            let Some(span) = cx.fate_span(t) else {
+            let Some(span) = cx.fate_loc(t) else {
                 continue;
             };
             let raw = t.text.as_slice();
@@ -83,7 +83,7 @@ impl Rule for Rule206 {
                         String::from_utf8_lossy(name)
                     ),
                 )
-                .with_primary(cx.file, span, "an argument of init")
+                .with_primary_at(span, "an argument of init")
                 .with_help("move it before `--`"),
             );
         }

@@ -81,7 +81,7 @@ impl Rule for Rule207 {
             let Fate::Applied { param, value, .. } = &t.fate else {
                 continue;
             };
-            let Some(span) = cx.fate_span(t) else {
+            let Some(span) = cx.fate_loc(t) else {
                 continue;
             };
             let Some(spec) = catalogue::lookup(param.trim_end_matches('=').as_bytes()) else {
@@ -94,7 +94,7 @@ impl Rule for Rule207 {
                 .iter()
                 .find(|k| k.span == t.span)
                 .and_then(|k| k.value.as_ref())
-                .map(|v| cx.base + v.start);
+                .map(|v| v.start);
             for note in remarks(
                 spec.grammar,
                 value.as_ref().map(|b| b.as_slice()),
@@ -112,7 +112,9 @@ impl Rule for Rule207 {
                     continue;
                 }
                 let at = match (&note.span, value_at) {
-                    (Some(s), Some(base)) => base + s.start..base + s.end.max(s.start + 1),
+                    (Some(s), Some(base)) => {
+                        cx.locate(&(base + s.start..base + s.end.max(s.start + 1)))
+                    }
                     _ => span.clone(),
                 };
                 out.push(
@@ -121,8 +123,8 @@ impl Rule for Rule207 {
                         META.severity,
                         format!("`{}`: {}", spec.name, describe(&note.kind)),
                     )
-                    .with_primary(cx.file, at, note.kind.slug())
-                    .with_secondary(cx.file, span.clone(), "in this parameter"),
+                    .with_primary_at(at, note.kind.slug())
+                    .with_secondary_at(span.clone(), "in this parameter"),
                 );
             }
         }

@@ -55,7 +55,7 @@ impl Rule for Rule301 {
                 Fate::Dropped { .. } => "dropped".to_string(),
                 _ => continue,
             };
-            let Some(span) = cx.fate_span(t) else {
+            let Some(span) = cx.fate_loc(t) else {
                 continue;
             };
             let release = cx.kernel.release.as_deref().unwrap_or("the target kernel");
@@ -64,7 +64,7 @@ impl Rule for Rule301 {
                 META.severity,
                 format!("{release} has no `panic_notifier_filter`; the kernel hands it to init"),
             )
-            .with_primary(cx.file, span, what)
+            .with_primary_at(span, what)
             .with_note(
                 "panic_notifier_filter was never merged in mainline; only patched kernels have it",
             )

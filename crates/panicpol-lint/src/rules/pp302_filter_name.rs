@@ -67,7 +67,7 @@ impl Rule for Rule302 {
             if matches!(t.fate, Fate::Separator | Fate::Rejected { .. }) {
                 continue;
             }
-            let Some(span) = cx.fate_span(t) else {
+            let Some(span) = cx.fate_loc(t) else {
                 continue;
             };
             let token = cx.cmdline.tokens.iter().find(|k| k.span == t.span);
@@ -75,11 +75,9 @@ impl Rule for Rule302 {
             let Ok(filter) = parse_panic_notifier_filter(value) else {
                 continue;
             };
-            let value_at = token
-                .and_then(|k| k.value.as_ref())
-                .map(|v| cx.base + v.start);
+            let value_at = token.and_then(|k| k.value.as_ref()).map(|v| v.start);
             let at = |s: &Span| match value_at {
-                Some(b) => b + s.start..b + s.end.max(s.start + 1),
+                Some(b) => cx.locate(&(b + s.start..b + s.end.max(s.start + 1))),
                 None => span.clone(),
             };
             let mut valid = 0usize;
@@ -141,7 +139,7 @@ impl Rule for Rule302 {
                 if let Some((severity, message, help)) = problem {
                     out.push(
                         Diagnostic::new(META.code, severity, message)
-                            .with_primary(cx.file, at(s), "selects no panic notifier")
+                            .with_primary_at(at(s), "selects no panic notifier")
                             .with_help(help),
                     );
                 }
@@ -153,7 +151,7 @@ impl Rule for Rule302 {
                         Severity::Error,
                         "no name in the filter resolves: it filters nothing",
                     )
-                    .with_primary(cx.file, span.clone(), "an empty allowlist is no allowlist")
+                    .with_primary_at(span.clone(), "an empty allowlist is no allowlist")
                     .with_help("with panic_nf_count 0 the kernel registers every panic notifier"),
                 );
             }

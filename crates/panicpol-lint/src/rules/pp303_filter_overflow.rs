@@ -45,7 +45,7 @@ impl Rule for Rule303 {
             if !parameq(param.as_bytes(), b"panic_notifier_filter") {
                 continue;
             }
-            let Some(span) = cx.fate_span(t) else {
+            let Some(span) = cx.fate_loc(t) else {
                 continue;
             };
             let Ok(filter) = parse_panic_notifier_filter(value.as_ref().map(|b| b.as_slice()))
@@ -64,7 +64,7 @@ impl Rule for Rule303 {
                         META.severity,
                         format!("more than {PANIC_NF_MAX} names: the kernel discards the whole filter"),
                     )
-                    .with_primary(cx.file, span, "every panic notifier runs")
+                    .with_primary_at(span, "every panic notifier runs")
                     .with_note("the kernel prints: panic_notifier_filter: exceeded maximum notifiers (16), aborting")
                     .with_help(format!("keep at most {PANIC_NF_MAX} names")),
                 );

@@ -49,7 +49,7 @@ impl Rule for Rule401 {
         if !(p.post_notifiers && p.kdump_reserved) {
             return;
         }
-        let Some(span) = cx.origin_span(&cx.policy.crash_kexec_post_notifiers.origin) else {
+        let Some(span) = cx.origin_loc(&cx.policy.crash_kexec_post_notifiers.origin) else {
             return;
         };
         let before: Vec<_> = p
@@ -65,13 +65,12 @@ impl Rule for Rule401 {
                 before.len()
             ),
         )
-        .with_primary(
-            cx.file,
+        .with_primary_at(
             span,
             "moves kdump after the notifiers, panic_print and kmsg_dump",
         );
         if let Some(ck) = &cx.policy.crashkernel.span {
-            d = d.with_secondary(cx.file, cx.file_span(ck), "a crash kernel can be loaded");
+            d = d.with_secondary_at(cx.locate(ck), "a crash kernel can be loaded");
         }
         for n in &before {
             let mut line = format!(

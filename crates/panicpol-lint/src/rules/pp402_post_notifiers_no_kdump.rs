@@ -44,7 +44,7 @@ impl Rule for Rule402 {
         {
             return;
         }
-        let Some(span) = cx.origin_span(&cx.policy.crash_kexec_post_notifiers.origin) else {
+        let Some(span) = cx.origin_loc(&cx.policy.crash_kexec_post_notifiers.origin) else {
             return;
         };
         out.push(
@@ -53,7 +53,7 @@ impl Rule for Rule402 {
                 META.severity,
                 "no crashkernel= reservation: this flag changes nothing",
             )
-            .with_primary(cx.file, span, "no crash kernel can be loaded")
+            .with_primary_at(span, "no crash kernel can be loaded")
             .with_help("add crashkernel= for kdump, or remove the flag"),
         );
     }

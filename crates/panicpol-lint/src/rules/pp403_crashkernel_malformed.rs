@@ -52,7 +52,7 @@ impl Rule for Rule403 {
                 META.severity,
                 format!("crashkernel={} is rejected: no crash kernel memory is reserved", ck.value.as_deref().unwrap_or("")),
             )
-            .with_primary(cx.file, cx.file_span(span), ck.error.clone().unwrap_or_else(|| "rejected".into()))
+            .with_primary_at(cx.locate(span), ck.error.clone().unwrap_or_else(|| "rejected".into()))
             .with_help("write a size with a unit (crashkernel=256M) or ranges (crashkernel=1G-4G:192M,4G-:384M)"),
         );
     }

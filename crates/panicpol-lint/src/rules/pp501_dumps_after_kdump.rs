@@ -56,7 +56,7 @@ impl Rule for Rule501 {
         if dumps.is_empty() {
             return;
         }
-        let Some(span) = cx.origin_span(&cx.policy.panic_print.origin) else {
+        let Some(span) = cx.origin_loc(&cx.policy.panic_print.origin) else {
             return;
         };
         out.push(
@@ -65,7 +65,7 @@ impl Rule for Rule501 {
                 META.severity,
                 "these dumps are printed only if kdump does not happen",
             )
-            .with_primary(cx.file, span, "runs after kdump would have taken over")
+            .with_primary_at(span, "runs after kdump would have taken over")
             .with_note(format!(
                 "asked for: {}",
                 dumps

@@ -41,7 +41,7 @@ impl Rule for Rule502 {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(span) = cx.origin_span(&cx.policy.panic_print.origin) else {
+        let Some(span) = cx.origin_loc(&cx.policy.panic_print.origin) else {
             return;
         };
         for d in cx.plan.dumps.iter().filter(|d| d.effective == Gate::No) {
@@ -56,7 +56,7 @@ impl Rule for Rule502 {
                         d.meaning
                     ),
                 )
-                .with_primary(cx.file, span.clone(), "asks for it")
+                .with_primary_at(span.clone(), "asks for it")
                 .with_note(d.note.clone().unwrap_or_default())
                 .with_help(format!("drop {:#x} from the mask", 1u64 << d.bit)),
             );

@@ -50,7 +50,7 @@ impl Rule for Rule503 {
             if param != "panic_print" {
                 continue;
             }
-            let Some(span) = cx.fate_span(t) else {
+            let Some(span) = cx.fate_loc(t) else {
                 continue;
             };
             let Ok(pp) = parse_panic_print(value.as_ref().map(|b| b.as_slice()), cx.version) else {
@@ -67,7 +67,7 @@ impl Rule for Rule503 {
                 META.severity,
                 "panic_print is deprecated on this kernel",
             )
-            .with_primary(cx.file, span, "deprecated");
+            .with_primary_at(span, "deprecated");
             d = if replacement.is_empty() {
                 d.with_help("remove it: the mask asks for nothing")
             } else {

@@ -31,10 +31,11 @@ pub(crate) fn run_with(rule: &dyn Rule, text: &[u8], kernel: &Kernel) -> Vec<Dia
     let policy = panicpol_policy::policy::lower(&dispatch, kernel, text);
     let version = panicpol_policy::policy::kernel_version(kernel);
     let plan = panicpol_policy::plan::resolve(&policy, kernel);
+    let map = panicpol_syntax::provenance::Composed::single(FileId(0), text, 0);
     let cx = Context {
         file: FileId(0),
         text,
-        base: 0,
+        map: &map,
         cmdline: &cmdline,
         kernel,
         version: &version,

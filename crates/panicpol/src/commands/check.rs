@@ -24,10 +24,11 @@ pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
         let dispatch = panicpol_policy::dispatch::dispatch_cmdline(text, &kernel);
         let policy = panicpol_policy::policy::lower(&dispatch, &kernel, text);
         let plan = panicpol_policy::plan::resolve(&policy, &kernel);
+        let map = panicpol_syntax::provenance::Composed::single(id, text, 0);
         let cx = panicpol_lint::Context {
             file: id,
             text,
-            base: 0,
+            map: &map,
             cmdline: &cmdline,
             kernel: &kernel,
             version: &version,
