@@ -3,7 +3,7 @@
 //! PANICPOL_REQUIRE_REAL=1). Expected values are the measured ground truth
 //! of reference/real-kernels.md §1–2, checked against the kernel sources.
 
-use panicpol_kernel::elf::{Options, Report, Vmlinux, catalogue_lookup};
+use panicpol_kernel::elf::{Options, Report, Vmlinux, catalogue_lookup, read_modules};
 use panicpol_kernel::{Arch, DefaultValue, KernelSource, Known, ParamType};
 use std::sync::OnceLock;
 
@@ -298,4 +298,111 @@ fn without_lines_nothing_is_located() {
     };
     assert_eq!(r.kernel.notifiers.len(), 9);
     assert!(r.kernel.notifiers.iter().all(|n| n.location.is_none()));
+}
+
+/// The debug modules folder next to the debug vmlinux
+/// (`usr/lib/debug/boot/vmlinux-ABI` → `usr/lib/debug/lib/modules/ABI/kernel`).
+fn debug_modules(version: &str) -> Option<std::path::PathBuf> {
+    let vmlinux = panicpol_testkit::real_kernel(version, "vmlinux")?;
+    let real = std::fs::canonicalize(vmlinux).ok()?;
+    let abi = real
+        .file_name()?
+        .to_str()?
+        .strip_prefix("vmlinux-")?
+        .to_string();
+    let dir = real
+        .parent()?
+        .parent()?
+        .join("lib/modules")
+        .join(abi)
+        .join("kernel");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: no debug modules next to the {version} vmlinux");
+        None
+    }
+}
+
+#[test]
+fn module_panic_notifiers() {
+    // reference/real-kernels.md: the same 6 modules in both kernels.
+    for v in ["6.1", "6.12"] {
+        let Some(dir) = debug_modules(v) else {
+            continue;
+        };
+        let r = match read_modules(&dir) {
+            Ok(r) => r,
+            Err(e) => panic!("{v}: {e}"),
+        };
+        assert!(r.skipped.is_empty(), "{v}: {:?}", r.skipped.first());
+        let mut got: Vec<_> = r
+            .notifiers
+            .iter()
+            .map(|n| {
+                (
+                    n.module.as_deref().unwrap_or("?"),
+                    n.callback.as_deref().unwrap_or("?"),
+                    n.block.as_deref(),
+                    n.priority,
+                    n.dynamic,
+                )
+            })
+            .collect();
+        got.sort();
+        let want = [
+            (
+                "gsmi",
+                "gsmi_panic_callback",
+                Some("gsmi_panic_notifier"),
+                Some(0),
+                false,
+            ),
+            (
+                "hv_vmbus",
+                "hv_panic_vmbus_unload",
+                Some("hyperv_panic_vmbus_unload_block"),
+                Some(i32::MIN + 1),
+                false,
+            ),
+            // Priority stored into the heap block just before the call.
+            (
+                "hyperv_fb",
+                "hvfb_on_panic",
+                None,
+                Some(i32::MIN + 10),
+                true,
+            ),
+            (
+                "ledtrig_activity",
+                "activity_panic_notifier",
+                Some("activity_panic_nb"),
+                Some(0),
+                false,
+            ),
+            (
+                "ledtrig_heartbeat",
+                "heartbeat_panic_notifier",
+                Some("heartbeat_panic_nb"),
+                Some(0),
+                false,
+            ),
+            (
+                "pvpanic",
+                "pvpanic_panic_notify",
+                Some("pvpanic_panic_nb"),
+                Some(i32::MAX),
+                false,
+            ),
+        ];
+        assert_eq!(got, want, "{v}");
+        for n in &r.notifiers {
+            let cb = n.callback.as_deref().unwrap_or("?");
+            let e = catalogue_lookup(Arch::X86_64, cb);
+            assert!(
+                e.is_some_and(|e| e.confirmed.contains(&format!("ko-{v}"))),
+                "{v}: {cb} not confirmed as ko-{v} in the catalogue"
+            );
+        }
+    }
 }

@@ -37,6 +37,7 @@ pub(crate) struct Section {
     pub(crate) offset: u64,
     pub(crate) size: u64,
     pub(crate) link: u32,
+    pub(crate) info: u32,
     pub(crate) entsize: u64,
 }
 
@@ -232,6 +233,7 @@ impl<'a> Image<'a> {
                 offset: s.sh_offset,
                 size: s.sh_size,
                 link: s.sh_link,
+                info: s.sh_info,
                 entsize: s.sh_entsize,
             });
         }

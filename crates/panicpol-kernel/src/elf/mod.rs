@@ -12,13 +12,15 @@
 //!
 //! Entry points: [`read_vmlinux`] (a path → [`Kernel`]), [`Vmlinux`] (open
 //! once, read with details such as every registration call site), and
-//! [`parse`] for bytes already in memory.
+//! [`parse`] for bytes already in memory; [`read_modules`] for the panic
+//! notifiers of loadable modules.
 
 mod catalogue;
 mod dwarf;
 mod error;
 mod image;
 mod map;
+mod modules;
 mod symtab;
 mod tables;
 #[cfg(test)]
@@ -30,6 +32,7 @@ pub use catalogue::{
     parse_catalogue,
 };
 pub use error::Error;
+pub use modules::{ModulesReport, read_module, read_modules};
 
 use crate::model::{Arch, Kernel, KernelSource, Known, Notifier};
 use crate::symbols::SymbolTable;

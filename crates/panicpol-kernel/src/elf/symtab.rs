@@ -340,7 +340,7 @@ impl<'a> Symtab<'a> {
 const PARALLEL_MIN: usize = 20_000;
 
 /// One 24-byte `Elf64_Sym`.
-fn decode_entry<'a>(e: &[u8], strs: &'a [u8], sec_letter: &[u8]) -> Option<ElfSym<'a>> {
+pub(crate) fn decode_entry<'a>(e: &[u8], strs: &'a [u8], sec_letter: &[u8]) -> Option<ElfSym<'a>> {
     let (name, value, size, shndx) = (e.u32_at(0)?, e.u64_at(8)?, e.u64_at(16)?, e.u16_at(6)?);
     let info = e.get(4).copied().unwrap_or(0);
     let typ = info & 0xf;

@@ -13,6 +13,7 @@ const X86_STRIPPED: &[u8] = include_bytes!("../../../../fixtures/elf/x86_64-stri
 const ARM64_RELA: &[u8] = include_bytes!("../../../../fixtures/elf/arm64-rela.elf");
 const ARM64_RELR: &[u8] = include_bytes!("../../../../fixtures/elf/arm64-relr.elf");
 const ARM64_ANDROID_RELR: &[u8] = include_bytes!("../../../../fixtures/elf/arm64-android-relr.elf");
+const MODULE: &[u8] = include_bytes!("../../../../fixtures/elf/x86_64-module.ko");
 const SOURCE: &str = include_str!("../../../../fixtures/elf/src/kernel.c");
 
 fn read(bytes: &[u8]) -> Report {
@@ -367,6 +368,53 @@ fn arm64_rela_places_hold_zero_in_the_file() {
 fn catalogue_matches_fixture_groups() {
     let e = catalogue_lookup(Arch::Aarch64, "hung_task_panic");
     assert_eq!(e.map(|e| e.group), Some(NotifierGroup::Watchdog));
+}
+
+#[test]
+fn module_registrations_through_relocations() {
+    let got = match read_module(MODULE, "x86_64-module.ko") {
+        Ok(n) => n,
+        Err(e) => panic!("{e}"),
+    };
+    let rows: Vec<_> = got
+        .iter()
+        .map(|n| {
+            assert_eq!(n.module.as_deref(), Some("fixture_mod"), "from .modinfo");
+            assert_eq!(n.known, Known::Code);
+            (
+                n.callback.as_deref().unwrap_or("?"),
+                n.block.as_deref(),
+                n.priority,
+                n.registered_in.as_deref().unwrap_or("?"),
+                n.dynamic,
+            )
+        })
+        .collect();
+    let want: [NotifierRow<'_>; 2] = [
+        (
+            "fixture_mod_obj_panic",
+            None,
+            Some(i32::MIN + 10),
+            "fixture_mod_probe",
+            true,
+        ),
+        (
+            "fixture_mod_panic",
+            Some("fixture_mod_nb"),
+            Some(i32::MAX),
+            "fixture_mod_init",
+            false,
+        ),
+    ];
+    let mut rows = rows;
+    rows.sort_by_key(|r| r.0);
+    assert_eq!(rows, want);
+    // A module without a reference to panic_notifier_list has none; a
+    // vmlinux-style image read as a module neither.
+    assert!(read_module(X86, "x86_64.elf").is_ok_and(|n| n.is_empty()));
+    for cut in (0..MODULE.len()).step_by(37) {
+        let _ = read_module(&MODULE[..cut], "cut.ko");
+    }
 }
 
 // ---- malformed images ----

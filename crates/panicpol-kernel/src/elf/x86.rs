@@ -413,39 +413,68 @@ pub(crate) fn call_sites(img: &Image<'_>, syms: &Symtab<'_>) -> (Vec<CallSite>, 
     stats.candidates = hits.len();
 
     // Group hits by containing function, in address order.
-    let mut funcs: Vec<(u64, u64, String, Vec<u64>)> = Vec::new();
+    let mut funcs: Vec<Function<'_>> = Vec::new();
     for &(site, _) in &hits {
         let Some(f) = syms.containing(site, true) else {
             stats.outside_functions += 1;
             continue;
         };
-        match funcs.iter_mut().find(|g| g.0 == f.value) {
-            Some(g) => g.3.push(site),
-            None => funcs.push((f.value, f.size, f.name().into_owned(), vec![site])),
-        }
-    }
-
-    let mut out = Vec::new();
-    let mut info = InstructionInfoFactory::new();
-    for (start, size, name, sites) in funcs {
-        if size > MAX_FUNCTION {
+        if let Some(g) = funcs.iter_mut().find(|g| g.start == f.value) {
+            g.sites.push(site);
             continue;
         }
-        let Some(code) = img.slice(start, size as usize) else {
+        if f.size > MAX_FUNCTION {
+            continue;
+        }
+        let Some(code) = img.slice(f.value, f.size as usize) else {
             continue;
         };
-        let mut dec = Decoder::with_ip(64, code, start, DecoderOptions::NONE);
+        funcs.push(Function {
+            start: f.value,
+            name: f.name().into_owned(),
+            code,
+            sites: vec![site],
+        });
+    }
+    let out = decode(&funcs, &routines, &mut stats);
+    (out, stats)
+}
+
+/// A function to decode: its link address, name, bytes (relocations
+/// applied), and the candidate call sites inside it.
+pub(crate) struct Function<'a> {
+    pub(crate) start: u64,
+    pub(crate) name: String,
+    pub(crate) code: &'a [u8],
+    pub(crate) sites: Vec<u64>,
+}
+
+/// Decodes each function from its start, tracking registers, and returns
+/// the candidate sites that are real branches to a routine.
+pub(crate) fn decode(
+    funcs: &[Function<'_>],
+    routines: &[(u64, &'static str)],
+    stats: &mut ScanStats,
+) -> Vec<CallSite> {
+    let mut out = Vec::new();
+    let mut info = InstructionInfoFactory::new();
+    for f in funcs {
+        let mut dec = Decoder::with_ip(64, f.code, f.start, DecoderOptions::NONE);
         let mut t = Tracker::new();
         let mut ins = Instruction::default();
         while dec.can_decode() {
             dec.decode_out(&mut ins);
             let ip = ins.ip();
-            if sites.contains(&ip) {
+            if f.sites.contains(&ip) {
                 let target = ins.near_branch_target();
                 let routine = routines.iter().find(|r| r.0 == target).map(|r| r.1);
                 let kind = ins.flow_control();
-                let is_branch =
-                    matches!(kind, FlowControl::Call | FlowControl::UnconditionalBranch);
+                let is_branch = matches!(
+                    kind,
+                    FlowControl::Call
+                        | FlowControl::UnconditionalBranch
+                        | FlowControl::ConditionalBranch
+                );
                 if let (Some(routine), true) = (routine, is_branch) {
                     stats.confirmed += 1;
                     let rsi = t.reg(Register::RSI);
@@ -455,26 +484,20 @@ pub(crate) fn call_sites(img: &Image<'_>, syms: &Symtab<'_>) -> (Vec<CallSite>, 
                             generation,
                             disp,
                         } => {
-                            let cb = t.stored(Val::Addr {
+                            let at = |d: i64| Val::Addr {
                                 reg,
                                 generation,
-                                disp,
-                            });
-                            let pr = t.stored(Val::Addr {
-                                reg,
-                                generation,
-                                disp: disp.wrapping_add(16),
-                            });
-                            (
-                                match cb {
-                                    Some(Val::Const(c)) => Some(c),
-                                    _ => None,
-                                },
-                                match pr {
-                                    Some(Val::Const(p)) => Some(p as u32 as i32),
-                                    _ => None,
-                                },
-                            )
+                                disp: disp.wrapping_add(d),
+                            };
+                            let cb = match t.stored(at(0)) {
+                                Some(Val::Const(c)) => Some(c),
+                                _ => None,
+                            };
+                            let pr = match t.stored(at(16)) {
+                                Some(Val::Const(p)) => Some(p as u32 as i32),
+                                _ => None,
+                            };
+                            (cb, pr)
                         }
                         _ => (None, None),
                     };
@@ -482,7 +505,7 @@ pub(crate) fn call_sites(img: &Image<'_>, syms: &Symtab<'_>) -> (Vec<CallSite>, 
                         site: ip,
                         routine,
                         tail: kind != FlowControl::Call,
-                        function: name.clone(),
+                        function: f.name.clone(),
                         rdi: t.reg(Register::RDI),
                         rsi,
                         stored_callback,
@@ -497,5 +520,5 @@ pub(crate) fn call_sites(img: &Image<'_>, syms: &Symtab<'_>) -> (Vec<CallSite>, 
         }
     }
     out.sort_by_key(|c| c.site);
-    (out, stats)
+    out
 }
