@@ -214,8 +214,10 @@ impl SymbolFile {
     /// The kernel model of this file. `params` holds one entry per
     /// `__param_str_` symbol with `known: Known::SymbolName`: its `name` is
     /// the *identifier* (without any `modname.` prefix), its type is
-    /// [`ParamType::Unknown`], and `level`, `perm`, `flags` are 0 because a
-    /// symbol says nothing about them. `setups` stays empty: the option
+    /// [`ParamType::Unknown`], `level` is -1 (the "Booting kernel" pass, where
+    /// nearly every built-in parameter is applied: a symbol does not tell, and
+    /// 0 would claim the pure initcall level), and `perm`, `flags` are 0
+    /// because a symbol says nothing about them. `setups` stays empty: the option
     /// strings are not in the symbol names (see [`ParamNames`]), and
     /// `tables_complete` is false.
     pub fn into_kernel(self) -> Kernel {
@@ -231,7 +233,7 @@ impl SymbolFile {
             .into_iter()
             .map(|name| KernelParam {
                 name,
-                level: 0,
+                level: -1,
                 ty: ParamType::Unknown,
                 perm: 0,
                 flags: 0,
