@@ -100,7 +100,7 @@ fn parse_priority(s: &str) -> Result<Option<i32>, String> {
 fn is_ident(s: &str) -> bool {
     !s.is_empty()
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && !s.as_bytes()[0].is_ascii_digit()
+        && !s.as_bytes().first().is_some_and(u8::is_ascii_digit)
 }
 
 /// Parses catalogue text (the embedded one, or another for tests).

@@ -328,9 +328,9 @@ impl<'a> Image<'a> {
         }
         let start = (va - s.addr) as usize;
         let rest = self.bytes(s).get(start..).ok_or_else(bad)?;
-        let rest = &rest[..rest.len().min(MAX_STR)];
+        let rest = rest.get(..rest.len().min(MAX_STR)).unwrap_or(rest);
         let nul = rest.iter().position(|&b| b == 0).ok_or_else(bad)?;
-        Ok(String::from_utf8_lossy(&rest[..nul]).into_owned())
+        Ok(String::from_utf8_lossy(rest.get(..nul).unwrap_or(&[])).into_owned())
     }
 
     /// Executable sections with contents and a link address.
