@@ -352,9 +352,14 @@ pub fn resolve(policy: &Policy, kernel: &Kernel) -> PanicPlan {
         code: "kernel/panic.c: panic_other_cpus_shutdown()",
     });
     let nf = kernel.notifiers.len();
+    let proven = kernel.notifiers.iter().all(|n| n.known == Known::Code);
     steps.push(Step {
         kind: StepKind::Notifiers,
-        title: format!("panic notifier chain ({nf} registration(s) in this build)"),
+        title: if proven {
+            format!("panic notifier chain ({nf} registration(s) proven from this build's code)")
+        } else {
+            format!("panic notifier chain ({nf} candidate(s) found by name, not proven)")
+        },
         when: after(if reserved {
             When::BeforeKdump
         } else {

@@ -11,7 +11,10 @@
 //! table) or, with no symbols at all, when the kernel version says the
 //! parameter exists.
 
-use panicpol_kernel::{Kernel, KernelParam, KernelSource, Known, ParamType, SetupParam};
+use panicpol_kernel::elf::catalogue as notifier_catalogue;
+use panicpol_kernel::{
+    Arch, Kernel, KernelParam, KernelSource, Known, Notifier, ParamType, SetupParam,
+};
 
 use crate::catalogue::{self, Grammar, Registration};
 use crate::policy::kernel_version;
@@ -42,7 +45,14 @@ pub fn supplement(kernel: &mut Kernel) {
         return;
     }
     let v = kernel_version(kernel);
-    let have_symbols = !kernel.symbols.is_empty();
+    // Only a source that lists data symbols can prove a parameter absent: a
+    // /proc/kallsyms without CONFIG_KALLSYMS_ALL has text symbols only, and no
+    // `__param_str_*` or `__setup_str_*` at all.
+    let have_symbols = kernel
+        .symbols
+        .symbols()
+        .iter()
+        .any(|s| s.name.starts_with("__param_str_") || s.name.starts_with("__setup_str_"));
     for spec in catalogue::all() {
         let proven = spec
             .symbol
@@ -102,6 +112,48 @@ pub fn supplement(kernel: &mut Kernel) {
             Registration::SysctlAlias | Registration::SysctlOnly => {}
         }
     }
+    notifiers_by_name(kernel);
+}
+
+/// Without code to decode (System.map, kallsyms), the panic notifiers are the
+/// catalogue's callbacks that exist among the symbols: candidates by name, not
+/// proven registrations ([`Known::Catalogue`]). Module symbols of a kallsyms
+/// dump count, marked with their module.
+fn notifiers_by_name(kernel: &mut Kernel) {
+    if !kernel.notifiers.is_empty() || kernel.source == KernelSource::Vmlinux {
+        return;
+    }
+    let Ok(entries) = notifier_catalogue() else {
+        return;
+    };
+    let mut found = Vec::new();
+    for e in entries {
+        if kernel.arch != Arch::Other && !e.applies_to(kernel.arch) {
+            continue;
+        }
+        let Some(sym) = kernel.symbols.get(&e.callback).find(|s| s.is_function()) else {
+            continue;
+        };
+        if found
+            .iter()
+            .any(|n: &Notifier| n.callback.as_deref() == Some(e.callback.as_str()))
+        {
+            continue;
+        }
+        let block = (!e.dynamic_block() && kernel.symbols.get(&e.block).next().is_some())
+            .then(|| e.block.clone());
+        found.push(Notifier {
+            callback: Some(e.callback.clone()),
+            block,
+            priority: e.priority,
+            registered_in: None,
+            dynamic: e.dynamic_block(),
+            module: sym.module.clone(),
+            location: Some(e.file.clone()),
+            known: Known::Catalogue,
+        });
+    }
+    kernel.notifiers = found;
 }
 
 #[cfg(test)]
@@ -151,6 +203,28 @@ mod tests {
                 .iter()
                 .any(|s| s.string.starts_with("panic_sys_info"))
         );
+    }
+
+    #[test]
+    fn text_only_kallsyms_proves_nothing_absent() {
+        // /proc/kallsyms without CONFIG_KALLSYMS_ALL: no data symbols at all.
+        let mut k = Kernel::empty(KernelSource::Kallsyms);
+        k.release = Some("6.18.44".into());
+        k.symbols = SymbolTable::new(vec![Symbol {
+            name: "hung_task_panic".into(),
+            addr: 1,
+            kind: 't',
+            module: None,
+        }]);
+        supplement(&mut k);
+        assert!(k.params.iter().any(|p| p.name == "panic"));
+        // The notifier is named from the catalogue, not proven.
+        let n = k
+            .notifiers
+            .iter()
+            .find(|n| n.callback.as_deref() == Some("hung_task_panic"))
+            .expect("notifier");
+        assert_eq!(n.known, Known::Catalogue);
     }
 
     #[test]

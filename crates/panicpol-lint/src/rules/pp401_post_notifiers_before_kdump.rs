@@ -88,6 +88,13 @@ impl Rule for Rule401 {
         }
         if before.is_empty() {
             d = d.with_note("the notifier list is unknown without --vmlinux");
+        } else if before
+            .iter()
+            .any(|n| n.known != panicpol_kernel::Known::Code)
+        {
+            d = d.with_note(
+                "found by name in the symbols, not proven from the code: give --vmlinux to be sure",
+            );
         }
         out.push(d.with_help("drop crash_kexec_post_notifiers unless a notifier or kmsg_dump must run before the dump"));
     }
