@@ -192,12 +192,19 @@ pub fn parse(bytes: &[u8], opts: Options) -> Result<Report, Error> {
     let (syms, list) = Symtab::read(&img, &wanted_names()?, opts.symbols)?;
     // Indexing ~190k symbols for SymbolTable is the largest cost and
     // independent of the rest: a second thread does it while this one reads
-    // the tables, proves the notifiers and reads DWARF.
-    let (table, rest) = std::thread::scope(|s| {
-        let table = opts.symbols.then(|| s.spawn(|| SymbolTable::new(list)));
-        let rest = read_facts(&img, &syms, opts);
-        (table.map_or_else(SymbolTable::default, join), rest)
-    });
+    // the tables, proves the notifiers and reads DWARF. A small image is
+    // done inline (a thread costs more than it saves).
+    let (table, rest) = if !opts.symbols {
+        (SymbolTable::default(), read_facts(&img, &syms, opts))
+    } else if list.len() < symtab::PARALLEL_MIN {
+        (SymbolTable::new(list), read_facts(&img, &syms, opts))
+    } else {
+        std::thread::scope(|s| {
+            let table = s.spawn(|| SymbolTable::new(list));
+            let rest = read_facts(&img, &syms, opts);
+            (join(table), rest)
+        })
+    };
     let mut report = rest?;
     report.kernel.symbols = table;
     Ok(report)

@@ -358,7 +358,7 @@ pub(crate) fn until_nul(b: &[u8]) -> &[u8] {
 }
 
 /// Below this many symbols a second thread costs more than it saves.
-const PARALLEL_MIN: usize = 20_000;
+pub(crate) const PARALLEL_MIN: usize = 20_000;
 
 /// One 24-byte `Elf64_Sym`.
 pub(crate) fn decode_entry<'a>(e: &[u8], strs: &'a [u8], sec_letter: &[u8]) -> Option<ElfSym<'a>> {
