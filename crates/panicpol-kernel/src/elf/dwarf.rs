@@ -1,8 +1,9 @@
 //! Source file:line for a handful of addresses, read lazily from DWARF.
 //!
 //! `.debug_aranges` maps each address to its compilation unit; only those
-//! units' headers, root DIEs and line programs are read. Nothing scans all
-//! of `.debug_info` (160–210 MB in a Debian kernel, seconds to walk).
+//! units' headers, root DIEs and line programs are read. Without aranges
+//! (clang's default), each unit's root DIE gives its ranges. Nothing walks
+//! all of `.debug_info` (160–210 MB in a Debian kernel, seconds to walk).
 //! Paths come out relative to the kernel tree: Debian's relative comp_dir
 //! (`debian/build/build_amd64_none_cloud-amd64`) is not prepended, and an
 //! absolute path loses the build directory's prefix.
@@ -43,6 +44,36 @@ pub(crate) fn locate(img: &Image<'_>, addrs: &[u64]) -> Result<BTreeMap<u64, Str
                     let v = units.entry(h.debug_info_offset().0).or_default();
                     if !v.contains(&a) {
                         v.push(a);
+                    }
+                }
+            }
+        }
+    }
+
+    // No .debug_aranges entry (clang emits none unless asked): find the
+    // unit from the root DIEs' ranges instead. Still no full .debug_info
+    // scan: one root entry per unit, and only for the addresses missing.
+    let covered: Vec<u64> = units.values().flatten().copied().collect();
+    let missing: Vec<u64> = addrs
+        .iter()
+        .copied()
+        .filter(|a| !covered.contains(a))
+        .collect();
+    if !missing.is_empty() {
+        let mut headers = dwarf.units();
+        while let Some(h) = headers.next().map_err(dwarf_err)? {
+            let Some(offset) = h.offset().as_debug_info_offset() else {
+                continue;
+            };
+            let Ok(unit) = dwarf.unit(h) else { continue };
+            let mut ranges = dwarf.unit_ranges(&unit).map_err(dwarf_err)?;
+            while let Some(r) = ranges.next().map_err(dwarf_err)? {
+                for &a in &missing {
+                    if a >= r.begin && a < r.end {
+                        let v = units.entry(offset.0).or_default();
+                        if !v.contains(&a) {
+                            v.push(a);
+                        }
                     }
                 }
             }

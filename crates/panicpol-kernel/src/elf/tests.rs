@@ -277,6 +277,25 @@ fn x86_registrations_are_proven_from_code() {
 }
 
 #[test]
+fn lines_without_debug_aranges_come_from_the_unit_ranges() {
+    // Rename .debug_aranges (as if built by clang without -gdwarf-aranges).
+    let names = section_header(X86, ".shstrtab");
+    let off = u64::from_le_bytes(X86[names + 24..names + 32].try_into().unwrap_or([0; 8]));
+    let size = u64::from_le_bytes(X86[names + 32..names + 40].try_into().unwrap_or([0; 8]));
+    let table = &X86[off as usize..(off + size) as usize];
+    let at = table.windows(14).position(|w| w == b".debug_aranges");
+    let at = match at {
+        Some(a) => off as usize + a,
+        None => panic!("no .debug_aranges name"),
+    };
+    let bytes = patch(X86, at + 1, b"X");
+    let with = read(X86).kernel.notifiers;
+    let without = read(&bytes).kernel.notifiers;
+    assert!(with.iter().all(|n| n.location.is_some()));
+    assert_eq!(with, without);
+}
+
+#[test]
 fn lines_are_only_read_on_request() {
     let r = match parse(X86, Options::default()) {
         Ok(r) => r,
