@@ -7,7 +7,8 @@
 //! section headers, `.symtab`/`.strtab`, the tables, the few functions that
 //! call the registration routine, the notifier blocks, and — only with
 //! [`Options::lines`] — `.debug_aranges` plus the line programs of the units
-//! holding the reported callbacks. ELF64 little-endian only (x86-64 and
+//! holding the reported callbacks. Modules (`.ko`) are read through their
+//! relocations ([`read_modules`]). ELF64 little-endian only (x86-64 and
 //! arm64); anything else is an [`Error`].
 //!
 //! Entry points: [`read_vmlinux`] (a path → [`Kernel`]), [`Vmlinux`] (open
@@ -45,8 +46,8 @@ use x86::Val;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Build [`Kernel::symbols`] (the indexed symbol table). Off, the
-    /// table is empty and reading is about twice as fast; the other facts
-    /// do not depend on it.
+    /// table is empty and a kernel reads in about two thirds of the time
+    /// (6.12: 38 ms instead of 57); the other facts do not depend on it.
     pub symbols: bool,
     /// Read `__param` and `.init.setup`.
     pub params: bool,
