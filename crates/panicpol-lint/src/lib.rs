@@ -11,6 +11,8 @@ mod names;
 mod notes;
 pub mod registry;
 pub mod rules;
+pub mod settings;
+pub mod suppress;
 
 pub use context::Context;
 pub use panicpol_diagnostics::Diagnostic;

@@ -12,6 +12,7 @@
 //! | PP6xx | bootconfig |
 //! | PP7xx | boot-source layering |
 //! | PP8xx | runtime overrides (sysctl.d, tmpfiles.d) |
+//! | PP9xx | suppressions (`# panicpol: disable=…` comments) |
 
 use panicpol_diagnostics::{Diagnostic, Severity};
 
@@ -65,7 +66,65 @@ pub static RULES: &[&dyn Rule] = &[
     &rules::pp501_dumps_after_kdump::Rule501,
     &rules::pp502_dump_bit_ineffective::Rule502,
     &rules::pp503_panic_print_deprecated::Rule503,
+    &rules::pp901_unused_suppression::Rule901,
+    &rules::pp902_suppression_without_reason::Rule902,
+    &rules::pp903_invalid_suppression::Rule903,
 ];
+
+/// A group of rules: the codes `PP<hundreds>00`–`PP<hundreds>99`.
+#[derive(Debug)]
+pub struct Group {
+    /// The hundreds digit: 1 for PP1xx.
+    pub hundreds: u8,
+    /// What the group's rules are about, for listings and the docs.
+    pub title: &'static str,
+}
+
+/// The groups of codes, in order; the table at the top of this module.
+pub static GROUPS: &[Group] = &[
+    Group {
+        hundreds: 1,
+        title: "the tokenizer: quoting, bytes, length",
+    },
+    Group {
+        hundreds: 2,
+        title: "parameters and values",
+    },
+    Group {
+        hundreds: 3,
+        title: "panic_notifier_filter",
+    },
+    Group {
+        hundreds: 4,
+        title: "kdump ordering (crash_kexec_post_notifiers, crashkernel=)",
+    },
+    Group {
+        hundreds: 5,
+        title: "panic_print / panic_sys_info",
+    },
+    Group {
+        hundreds: 6,
+        title: "bootconfig",
+    },
+    Group {
+        hundreds: 7,
+        title: "boot-source layering",
+    },
+    Group {
+        hundreds: 8,
+        title: "runtime overrides (sysctl.d, tmpfiles.d)",
+    },
+    Group {
+        hundreds: 9,
+        title: "suppressions (# panicpol: disable=… comments)",
+    },
+];
+
+/// The group a code belongs to (`PP205` → parameters and values).
+pub fn group_of(code: &str) -> Option<&'static Group> {
+    let digit = code.strip_prefix("PP")?.bytes().next()?.checked_sub(b'0')?;
+    GROUPS.iter().find(|g| g.hundreds == digit)
+}
 
 /// The rule with this code (case-insensitive) or name.
 pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
@@ -117,6 +176,20 @@ mod tests {
                 assert!(m.doc.contains(heading), "{} lacks {heading:?}", m.code);
             }
         }
+    }
+
+    #[test]
+    fn every_rule_is_in_a_group() {
+        for r in RULES {
+            assert!(
+                group_of(r.meta().code).is_some(),
+                "{} has no group",
+                r.meta().code
+            );
+        }
+        assert_eq!(group_of("PP205").map(|g| g.hundreds), Some(2));
+        assert!(group_of("PP005").is_none());
+        assert!(group_of("X").is_none());
     }
 
     #[test]

@@ -22,5 +22,8 @@ pub mod pp501_dumps_after_kdump;
 pub mod pp502_dump_bit_ineffective;
 pub mod pp503_panic_print_deprecated;
 
+pub mod pp901_unused_suppression;
+pub mod pp902_suppression_without_reason;
+pub mod pp903_invalid_suppression;
 #[cfg(test)]
 pub(crate) mod test_support;
