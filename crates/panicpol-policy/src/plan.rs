@@ -460,11 +460,14 @@ pub fn resolve(policy: &Policy, kernel: &Kernel) -> PanicPlan {
                 .callback
                 .as_deref()
                 .and_then(|c| catalogue_lookup(kernel.arch, c));
-            let cond = n
-                .callback
-                .as_deref()
-                .and_then(|c| CONDITIONS.iter().find(|(k, _)| *k == c))
-                .map(|(_, why)| why.to_string());
+            let cond = match &n.module {
+                Some(m) => Some(format!("registered only while module {m} is loaded")),
+                None => n
+                    .callback
+                    .as_deref()
+                    .and_then(|c| CONDITIONS.iter().find(|(k, _)| *k == c))
+                    .map(|(_, why)| why.to_string()),
+            };
             let filtered = match (&allow, &n.callback) {
                 (Some(list), Some(cb)) => !list.contains(cb),
                 (Some(_), None) => false,

@@ -41,6 +41,11 @@ pub(crate) fn load(a: &KernelArgs, live: bool, opts: elf::Options) -> Result<Ker
     } else {
         Kernel::empty(KernelSource::Catalogue)
     };
+    if let Some(dir) = &a.modules {
+        let r =
+            elf::read_modules(dir).map_err(|e| Failure::new(format!("{}: {e}", dir.display())))?;
+        kernel.notifiers.extend(r.notifiers);
+    }
     if let Some(p) = &a.config {
         let bytes = input::read_limited(p, input::TEXT_LIMIT)?;
         let read = config::read_config(&bytes)
