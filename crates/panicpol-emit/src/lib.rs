@@ -15,5 +15,7 @@
 //!   finds it, with atomic file replacement;
 //! - [`output`]: atomic replacement of an output file.
 
+pub mod bootconfig;
+pub mod cmdline;
 pub mod initrd;
 pub mod params;

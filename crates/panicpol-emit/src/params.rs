@@ -727,14 +727,12 @@ fn passthrough(c: &Compiled, kernel: &Kernel, out: &mut Vec<Param>, skipped: &mu
                 kind,
                 message,
                 ..
-            } => {
-                if token_spec(param, *kind).is_some() {
-                    skipped.push(Skipped {
-                        text,
-                        source: c.source_of(&t.span),
-                        why: String::from_utf8_lossy(&message.0).into_owned(),
-                    });
-                }
+            } if token_spec(param, *kind).is_some() => {
+                skipped.push(Skipped {
+                    text,
+                    source: c.source_of(&t.span),
+                    why: String::from_utf8_lossy(&message.0).into_owned(),
+                });
             }
             Fate::Applied {
                 param,
