@@ -18,4 +18,6 @@
 pub mod bootconfig;
 pub mod cmdline;
 pub mod initrd;
+pub mod json;
+pub mod output;
 pub mod params;
