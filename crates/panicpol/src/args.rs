@@ -32,6 +32,10 @@ pub(crate) enum Command {
     Kernel(KernelCmdArgs),
     /// Show the documentation of a rule, or list every rule.
     Rule(RuleArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), generated from these definitions.
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -174,7 +178,28 @@ pub(crate) struct RuleArgs {
     /// A rule code (PP101) or name (open-quote).
     #[arg(value_name = "CODE", required_unless_present = "all")]
     pub(crate) code: Option<String>,
-    /// List every rule.
+    /// List every rule, grouped by hundreds.
     #[arg(long)]
     pub(crate) all: bool,
+    /// With --all: mark what this panicpol.toml changes (default: the one
+    /// found from the current folder upward).
+    #[arg(long, value_name = "FILE", requires = "all")]
+    pub(crate) config_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// A subcommand: its own page, panicpol-SUBCOMMAND(1).
+    #[arg(value_name = "SUBCOMMAND")]
+    pub(crate) subcommand: Option<String>,
+    /// Write every page (panicpol.1, panicpol-check.1 …) into this folder.
+    #[arg(long, value_name = "DIR", conflicts_with = "subcommand")]
+    pub(crate) dir: Option<PathBuf>,
 }

@@ -5,7 +5,9 @@
 
 mod args;
 mod commands;
+mod config;
 mod input;
+mod progress;
 mod render;
 
 use std::process::ExitCode;

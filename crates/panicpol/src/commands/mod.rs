@@ -2,9 +2,11 @@
 //! crates and hands the results to a renderer.
 
 mod check;
+mod completions;
 mod explain;
 mod kernel;
 mod kernel_show;
+mod man;
 mod rule;
 mod sources;
 
@@ -19,5 +21,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Explain(a) => explain::run(a),
         Command::Kernel(a) => kernel_show::run(a),
         Command::Rule(a) => rule::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
     }
 }
