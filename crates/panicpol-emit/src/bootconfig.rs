@@ -411,7 +411,7 @@ pub fn warnings(kernel: &Kernel, bootloader: Option<&[u8]>) -> Vec<Warning> {
         if !requested {
             let why = match s.force {
                 Some(false) => "the target kernel lacks CONFIG_BOOT_CONFIG_FORCE",
-                _ => "unless the kernel has CONFIG_BOOT_CONFIG_FORCE (not visible in its symbols)",
+                _ => "unless the kernel has CONFIG_BOOT_CONFIG_FORCE, which only its config shows",
             };
             let line = if bootloader.is_some_and(|b| !b.is_empty()) {
                 "the command line given has no `bootconfig` parameter before `--`"

@@ -32,6 +32,11 @@ pub(crate) enum Command {
     Kernel(KernelCmdArgs),
     /// Show the documentation of a rule, or list every rule.
     Rule(RuleArgs),
+    /// Write a command line's panic policy as the kernel ingests it: a
+    /// command-line fragment, bootconfig text, or JSON.
+    Emit(crate::commands::emit::EmitArgs),
+    /// Attach, detach or show the bootconfig at the end of an initrd.
+    Initrd(crate::commands::initrd::InitrdArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print the man page (roff), generated from these definitions.

@@ -3,7 +3,9 @@
 
 mod check;
 mod completions;
+pub(crate) mod emit;
 mod explain;
+pub(crate) mod initrd;
 mod kernel;
 mod kernel_show;
 mod man;
@@ -21,6 +23,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Explain(a) => explain::run(a),
         Command::Kernel(a) => kernel_show::run(a),
         Command::Rule(a) => rule::run(a),
+        Command::Emit(a) => emit::run(a),
+        Command::Initrd(a) => initrd::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
     }
