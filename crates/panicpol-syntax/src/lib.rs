@@ -10,5 +10,8 @@
 
 pub mod bootconfig;
 pub mod cmdline;
+pub mod compose;
 pub mod ctype;
+pub mod issue;
 pub mod provenance;
+pub mod shell;
