@@ -12,6 +12,8 @@ pub mod bootconfig;
 pub mod cmdline;
 pub mod compose;
 pub mod ctype;
+pub mod grub_default;
+pub mod grub_script;
 pub mod issue;
 pub mod provenance;
 pub mod shell;
