@@ -21,15 +21,13 @@
 //! facts of the running system (the root device, the kernel path); they are
 //! not in these files and are not part of what is returned here.
 
-use std::ops::Range;
-
 use panicpol_diagnostics::FileId;
 
 use crate::compose::Builder;
 use crate::grub_script;
 use crate::issue::{Issue, IssueKind};
 use crate::provenance::Composed;
-use crate::shell::{Assignment, Shell};
+use crate::shell::{Assignment, Loc, Shell};
 
 /// The variable every Linux entry gets.
 pub const CMDLINE_LINUX: &str = "GRUB_CMDLINE_LINUX";
@@ -108,7 +106,7 @@ pub struct Entry {
     /// The same text as `grub-mkconfig` pastes it into `grub.cfg`.
     pub pasted: Composed,
     /// GRUB variables in the text that nothing defines.
-    pub unresolved: Vec<(String, Option<(FileId, Range<usize>)>)>,
+    pub unresolved: Vec<(String, Option<Loc>)>,
 }
 
 /// A later assignment replaced (did not extend) a value set in another file.

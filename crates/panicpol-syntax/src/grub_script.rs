@@ -539,7 +539,8 @@ mod tests {
     #[test]
     fn words_and_expansion() {
         // (text, variables, arguments, unresolved names)
-        let cases: &[(&str, &[(&str, &str)], &[&str], &[&str])] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str], &'a [&'a str]);
+        let cases: &[Case] = &[
             (
                 "linux /vmlinuz ro quiet",
                 &[],
