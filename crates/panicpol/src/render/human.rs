@@ -81,6 +81,21 @@ fn plain() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || !io::stdout().is_terminal()
 }
 
+/// What the findings were checked against, for the summary line.
+fn against(kernel: &Kernel) -> String {
+    use panicpol_kernel::KernelSource;
+    let what = match kernel.source {
+        KernelSource::Vmlinux => "vmlinux",
+        KernelSource::SystemMap => "System.map",
+        KernelSource::Kallsyms => "kallsyms",
+        KernelSource::Catalogue => return "panicpol's catalogue (no kernel given)".to_string(),
+    };
+    match &kernel.release {
+        Some(r) => format!("kernel {r} ({what})"),
+        None => format!("a {what} of unknown release"),
+    }
+}
+
 pub(super) fn write(
     w: &mut dyn Write,
     sources: &SourceMap,
@@ -122,13 +137,7 @@ pub(super) fn write(
         count(Severity::Warning),
         count(Severity::Info),
     );
-    let against = match (&kernel.release, kernel.source) {
-        (Some(r), _) => format!("kernel {r}"),
-        (None, panicpol_kernel::KernelSource::Catalogue) => {
-            "panicpol's catalogue (no kernel given)".to_string()
-        }
-        (None, s) => format!("{s:?}").to_lowercase(),
-    };
+    let against = against(kernel);
     writeln!(
         w,
         "{e} error(s), {wn} warning(s), {i} note(s); checked against {against}"

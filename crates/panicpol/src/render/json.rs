@@ -1,4 +1,7 @@
-//! The JSON output of `check`, version 1. See README.md "JSON output".
+//! The JSON output of `check`, version 1: a stable, documented format
+//! (docs/output-formats.md; a test keeps the two in step). Fields may be
+//! added within a version; renaming, removing or changing the meaning of a
+//! field bumps [`VERSION`].
 
 use std::io::{self, Write};
 
@@ -67,6 +70,7 @@ pub(super) fn write(
         .collect();
     let doc = json!({
         "version": VERSION,
+        "tool": {"name": "panicpol", "version": env!("CARGO_PKG_VERSION")},
         "kernel": {
             "release": kernel.release,
             "source": kernel.source,
