@@ -476,6 +476,42 @@ fn paths_that_are_not_files_and_bootconfigs_that_do_not_parse() {
 }
 
 #[test]
+fn show_reports_a_sound_footer_whose_text_the_kernel_rejects() {
+    // attach refuses such text, so the footer is built by hand.
+    let sc = Scratch::new("reject");
+    let text = b"kernel.panic = 1\nkernel.panic = 2\n";
+    let mut img = blob(40);
+    let mut data = text.to_vec();
+    data.push(0);
+    while (img.len() + data.len() + 20) % 4 != 0 {
+        data.push(0);
+    }
+    let sum: u32 = text.iter().map(|&b| u32::from(b)).sum();
+    img.extend_from_slice(&data);
+    img.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    img.extend_from_slice(&sum.to_le_bytes());
+    img.extend_from_slice(b"#BOOTCONFIG\n");
+    let path = sc.file("initrd.img", &img);
+    let o = panicpol(&["initrd", "show", s(&path)]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    // The kernel's own log line, as the project's parser (checked against
+    // booted kernels in panicpol-emit's initrd_boot) predicts it.
+    let want =
+        panicpol_syntax::bootconfig::parse(&data, panicpol_syntax::bootconfig::Options::KERNEL)
+            .expect_err("redefined")
+            .kernel_log();
+    assert_eq!(
+        want,
+        "Failed to parse bootconfig: Value is redefined at 32."
+    );
+    assert!(out(&o).contains(&want), "{}", out(&o));
+    // It can still be replaced or removed: the footer itself is sound.
+    let o = panicpol(&["initrd", "detach", s(&path)]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(fs::read(&path).expect("read"), blob(40));
+}
+
+#[test]
 fn a_read_only_folder_leaves_the_file_alone() {
     let sc = Scratch::new("ro");
     let img = sc.file("initrd.img", &blob(1000));

@@ -67,7 +67,8 @@ pub(crate) struct AttachArgs {
     #[arg(long)]
     pub(crate) all: bool,
     /// The bootloader's command line the initrd will boot with, to check
-    /// that it loads the bootconfig (default: the --from-cmdline string).
+    /// that it loads the bootconfig (default: the --from-cmdline string;
+    /// with a file, a line with `bootconfig` is assumed).
     #[arg(long = "boot-cmdline", value_name = "STRING")]
     pub(crate) boot_cmdline: Option<String>,
     #[command(flatten)]
