@@ -583,6 +583,77 @@ mod tests {
         assert_eq!(p.dumps.len(), 2);
     }
 
+    fn filter_kernel() -> Kernel {
+        use panicpol_kernel::{SetupParam, Symbol, symbols::SymbolTable};
+        let mut k = kernel();
+        k.setups.push(SetupParam {
+            string: "panic_notifier_filter".into(),
+            early: true,
+            handler: Some("panic_notifier_filter_setup".into()),
+            known: Known::Table,
+        });
+        let f = |name: &str, module: Option<&str>| Symbol {
+            name: name.into(),
+            addr: 0x1000,
+            kind: 't',
+            module: module.map(str::to_string),
+        };
+        let mut syms = vec![
+            f("rcu_panic", None),
+            f("trace_die_panic_handler", None),
+            f("pvpanic_panic_notify", Some("pvpanic")),
+        ];
+        syms.extend((0..20).map(|i| f(&format!("fn{i}"), None)));
+        k.symbols = SymbolTable::new(syms);
+        k
+    }
+
+    fn filter_plan(cmdline: &str) -> PanicPlan {
+        let k = filter_kernel();
+        let d = dispatch_cmdline(cmdline.as_bytes(), &k);
+        let p = lower(&d, &k, cmdline.as_bytes());
+        resolve(&p, &k)
+    }
+
+    fn fate_of<'a>(p: &'a PanicPlan, cb: &str) -> &'a NotifierFate {
+        &p.notifiers
+            .iter()
+            .find(|n| n.callback.as_deref() == Some(cb))
+            .expect("notifier")
+            .fate
+    }
+
+    #[test]
+    fn filter_is_an_allowlist_at_registration() {
+        let p = filter_plan("panic_notifier_filter=rcu_panic,no_such_fn");
+        assert_eq!(
+            fate_of(&p, "trace_die_panic_handler"),
+            &NotifierFate::FilteredOut
+        );
+        assert_eq!(fate_of(&p, "rcu_panic"), &NotifierFate::Always);
+    }
+
+    #[test]
+    fn filter_overflow_or_nothing_valid_filters_nothing() {
+        let many: Vec<String> = (0..17).map(|i| format!("fn{i}")).collect();
+        let p = filter_plan(&format!(
+            "panic_notifier_filter=rcu_panic,{}",
+            many.join(",")
+        ));
+        assert!(
+            p.notifiers
+                .iter()
+                .all(|n| n.fate != NotifierFate::FilteredOut)
+        );
+        // Module functions cannot be resolved when early parameters are parsed.
+        let p = filter_plan("panic_notifier_filter=pvpanic_panic_notify");
+        assert!(
+            p.notifiers
+                .iter()
+                .all(|n| n.fate != NotifierFate::FilteredOut)
+        );
+    }
+
     #[test]
     fn without_crashkernel_everything_runs() {
         let p = plan("crash_kexec_post_notifiers panic=-1");

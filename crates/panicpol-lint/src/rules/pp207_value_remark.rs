@@ -117,10 +117,16 @@ impl Rule for Rule207 {
                     }
                     _ => span.clone(),
                 };
+                // A panic_sys_info name the kernel skips silently is a dump
+                // that will not happen: an error, not a remark.
+                let severity = match note.kind {
+                    NoteKind::UnknownName | NoteKind::StoppedAtEmpty => Severity::Error,
+                    _ => META.severity,
+                };
                 out.push(
                     Diagnostic::new(
                         META.code,
-                        META.severity,
+                        severity,
                         format!("`{}`: {}", spec.name, describe(&note.kind)),
                     )
                     .with_primary_at(at, note.kind.slug())
