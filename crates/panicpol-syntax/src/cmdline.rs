@@ -102,7 +102,7 @@ fn slice<'a>(text: &'a [u8], span: &Span) -> &'a [u8] {
 /// including the tokens after `--` (the caller decides what they mean).
 pub fn tokenize(text: &[u8]) -> Cmdline {
     let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
-    let s = &text[..end];
+    let s = text.get(..end).unwrap_or_default();
     let mut tokens = Vec::new();
     // parse_args: "Chew leading spaces".
     let mut pos = skip_spaces(s, 0);

@@ -8,7 +8,7 @@ pub fn is_kernel_space(b: u8) -> bool {
 
 /// `skip_spaces()`: the index of the first non-space byte at or after `i`.
 pub fn skip_spaces(s: &[u8], mut i: usize) -> usize {
-    while i < s.len() && is_kernel_space(s[i]) {
+    while s.get(i).is_some_and(|&b| is_kernel_space(b)) {
         i += 1;
     }
     i

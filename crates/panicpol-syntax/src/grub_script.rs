@@ -539,7 +539,12 @@ mod tests {
     #[test]
     fn words_and_expansion() {
         // (text, variables, arguments, unresolved names)
-        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str], &'a [&'a str]);
+        type Case<'a> = (
+            &'a str,
+            &'a [(&'a str, &'a str)],
+            &'a [&'a str],
+            &'a [&'a str],
+        );
         let cases: &[Case] = &[
             (
                 "linux /vmlinuz ro quiet",

@@ -8,12 +8,19 @@
 //! Everything here works on `&[u8]`: the kernel does, and a command line with
 //! invalid UTF-8 must be read exactly as the kernel reads it.
 
+pub mod bls;
 pub mod bootconfig;
 pub mod cmdline;
 pub mod compose;
 pub mod ctype;
+pub mod grub_cfg;
 pub mod grub_default;
 pub mod grub_script;
+pub mod grubenv;
 pub mod issue;
+pub mod kconfig_cmdline;
+pub mod kernel_install;
 pub mod provenance;
 pub mod shell;
+pub mod sysctl_d;
+pub mod tmpfiles;
