@@ -62,14 +62,15 @@ pub struct Setting<T> {
 
 impl<T> Setting<T> {
     fn token(value: T, d: &Dispatch, index: usize) -> Setting<T> {
-        let t = &d.tokens[index];
+        // `index` always comes from enumerating `d.tokens`; an empty span
+        // rather than a panic if a caller ever passes another dispatch.
+        let (layer, span) = d
+            .tokens
+            .get(index)
+            .map_or((Layer::Bootloader, 0..0), |t| (t.layer, t.span.clone()));
         Setting {
             value,
-            origin: Origin::Token {
-                index,
-                layer: t.layer,
-                span: t.span.clone(),
-            },
+            origin: Origin::Token { index, layer, span },
         }
     }
 

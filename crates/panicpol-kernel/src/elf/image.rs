@@ -83,8 +83,8 @@ pub(crate) struct Image<'a> {
 }
 
 fn le_u16(b: &[u8], at: usize) -> Option<u16> {
-    let s = b.get(at..at.checked_add(2)?)?;
-    Some(u16::from_le_bytes([s[0], s[1]]))
+    let s: [u8; 2] = b.get(at..at.checked_add(2)?)?.try_into().ok()?;
+    Some(u16::from_le_bytes(s))
 }
 fn le_u32(b: &[u8], at: usize) -> Option<u32> {
     let s: [u8; 4] = b.get(at..at.checked_add(4)?)?.try_into().ok()?;
@@ -116,7 +116,7 @@ impl Le for [u8] {
 /// Checks the identification bytes before goblin sees the header, so that
 /// the common "wrong kind of file" cases get a precise error.
 pub(crate) fn check_ident(data: &[u8]) -> Result<(), Error> {
-    if data.len() < 4 || &data[..4] != b"\x7fELF" {
+    if data.get(..4) != Some(&b"\x7fELF"[..]) {
         return Err(Error::NotElf);
     }
     match data.get(4) {
@@ -196,9 +196,9 @@ impl<'a> Image<'a> {
             Some(s) if s.sh_type != SHT_NOBITS => {
                 let end = s.sh_offset.checked_add(s.sh_size);
                 match end {
-                    Some(end) if end <= data.len() as u64 => {
-                        &data[s.sh_offset as usize..end as usize]
-                    }
+                    Some(end) if end <= data.len() as u64 => data
+                        .get(s.sh_offset as usize..end as usize)
+                        .unwrap_or_default(),
                     _ => {
                         return Err(truncated(
                             "section name table",

@@ -89,8 +89,8 @@ fn scan(img: &Image<'_>, targets: &[u64]) -> Vec<(u64, bool)> {
         let base = s.addr;
         let at = |i: usize| base.wrapping_add(i as u64);
         let rel32 = |i: usize| -> Option<i64> {
-            let w = bytes.get(i..i + 4)?;
-            Some(i64::from(i32::from_le_bytes([w[0], w[1], w[2], w[3]])))
+            let w: [u8; 4] = bytes.get(i..i + 4)?.try_into().ok()?;
+            Some(i64::from(i32::from_le_bytes(w)))
         };
         // rel32 forms, eight bytes at a time (SWAR, no SIMD intrinsics):
         // mark the bytes E8/E9 and the pairs 0F 8x, then check the marked

@@ -50,9 +50,12 @@ impl Rule for Rule102 {
             }
         }
         let end = cx.cmdline.end.min(cx.text.len());
-        for (i, &b) in cx.text[..end].iter().enumerate() {
-            if b == 0xa0 && !inside[i] {
-                let utf8 = i > 0 && (0xc2..=0xf4).contains(&cx.text[i - 1]);
+        for (i, &b) in cx.text.get(..end).unwrap_or_default().iter().enumerate() {
+            if b == 0xa0 && !inside.get(i).copied().unwrap_or(false) {
+                let utf8 = i
+                    .checked_sub(1)
+                    .and_then(|p| cx.text.get(p))
+                    .is_some_and(|c| (0xc2..=0xf4).contains(c));
                 let start = if utf8 { i - 1 } else { i };
                 out.push(
                     Diagnostic::new(META.code, META.severity, "byte 0xA0 splits the command line here")
