@@ -10,9 +10,11 @@
 
 pub mod bls;
 pub mod bootconfig;
+pub mod bootconfig_source;
 pub mod cmdline;
 pub mod compose;
 pub mod ctype;
+pub mod entry;
 pub mod grub_cfg;
 pub mod grub_default;
 pub mod grub_script;
