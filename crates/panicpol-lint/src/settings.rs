@@ -270,6 +270,20 @@ impl Settings {
         self.severity.get(code).copied().unwrap_or(own)
     }
 
+    /// The whole post-processing of a run's findings, in the right order:
+    /// suppression comments ([`crate::suppress::apply`]), then these settings
+    /// ([`Settings::apply`]). `check` calls this once, after every rule ran
+    /// on every command line of the run.
+    pub fn finish(
+        &self,
+        sources: &panicpol_diagnostics::SourceMap,
+        diagnostics: Vec<Diagnostic>,
+    ) -> crate::suppress::Outcome {
+        let mut out = crate::suppress::apply(sources, diagnostics);
+        out.diagnostics = self.apply(out.diagnostics);
+        out
+    }
+
     /// Applies the settings to a run's findings: drops those of rules that are
     /// not enabled and sets configured severities. Call it after
     /// [`crate::suppress::apply`], so that suppressions of rules turned off

@@ -11,9 +11,10 @@
 //! ```text
 //! let cfg = config::load(&a.files, a.config_file.as_deref())?;       // Option<Loaded>
 //! let kernel_args = config::kernel_args(&a.kernel, cfg.as_ref());     // CLI flags win
-//! ... run the rules on every command line → diagnostics ...
-//! let out = panicpol_lint::suppress::apply(&sources, diagnostics);   // comments
-//! let diagnostics = config::settings(cfg.as_ref()).apply(out.diagnostics); // select/ignore/severity
+//! ... run the rules on every command line of the run → diagnostics ...
+//! let out = config::settings(cfg.as_ref()).finish(&sources, diagnostics);
+//! // out.diagnostics: to render and to decide the exit code;
+//! // out.suppressed: findings silenced by `# panicpol: disable=` comments.
 //! let threshold = config::fail_level(cli_fail_level_if_given, cfg.as_ref());
 //! ```
 

@@ -187,7 +187,8 @@ mod tests {
     fn slow_operations_show_a_line_then_erase_it() {
         let b = Buf::default();
         let p = Progress::start_on("reading vmlinux", Duration::ZERO, Box::new(b.clone()));
-        std::thread::sleep(Duration::from_millis(250));
+        // Long enough for a few frames even on a busy machine.
+        std::thread::sleep(Duration::from_millis(450));
         p.finish();
         let t = text(&b);
         assert!(t.contains("reading vmlinux… "), "{t:?}");
