@@ -13,5 +13,6 @@ pub mod catalogue;
 pub mod dispatch;
 pub mod plan;
 pub mod policy;
+pub mod runtime;
 pub mod supplement;
 pub mod values;
