@@ -16,6 +16,7 @@ case "$target" in
     bootconfig) extra+=(../fixtures/bootconfig) ;;
     kallsyms) extra+=(../fixtures/kallsyms) ;;
     cmdline) extra+=(../fixtures/cmdline) ;;
+    sources) extra+=(../fixtures) ;;
 esac
 [ -d "seeds/$target" ] && extra+=("seeds/$target")
 export RUSTC_BOOTSTRAP=1

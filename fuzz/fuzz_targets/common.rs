@@ -40,6 +40,13 @@ pub const VERSIONS: [KernelVersion; 4] = [
     KernelVersion::new(7, 0, None),
 ];
 
+/// Dispatch, policy and panic plan, without the lint rules.
+pub fn plan_cmdline(text: &[u8], kernel: &Kernel) {
+    let dispatch = panicpol_policy::dispatch::dispatch_cmdline(text, kernel);
+    let policy = panicpol_policy::policy::lower(&dispatch, kernel, text);
+    std::hint::black_box(panicpol_policy::plan::resolve(&policy, kernel));
+}
+
 /// Everything `panicpol check` does with one command line, minus rendering.
 pub fn check_cmdline(text: &[u8], kernel: &Kernel) {
     let version = panicpol_policy::policy::kernel_version(kernel);

@@ -24,6 +24,16 @@ use crate::grub_script::{self, Token, Unresolved, Word, WordPart};
 use crate::issue::Issue;
 use crate::provenance::Composed;
 
+/// The most bytes the `set` commands of one script, or of one entry, may
+/// produce in total (the shell reader's per-file budget): `set a="$a$a"`
+/// doubles a value per line, so forty lines would ask for a terabyte. Past
+/// the budget, variables and literals of later `set`s expand to nothing.
+pub const MAX_SET_BYTES: usize = crate::shell::MAX_EXPANDED;
+
+/// The longest value one `set` keeps: longer values are cut, as a `linux`
+/// line's expansion is ([`grub_script::MAX_ARGS_BYTES`]).
+pub const MAX_SET_VALUE: usize = grub_script::MAX_ARGS_BYTES;
+
 /// A `linux` command of an entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinuxCommand {
@@ -255,6 +265,7 @@ impl GrubCfg {
     ) -> BTreeMap<String, Composed> {
         let mut vars: BTreeMap<String, Composed> = BTreeMap::new();
         let mut defaults: BTreeMap<String, Composed> = BTreeMap::new();
+        let mut budget = MAX_SET_BYTES;
         for step in &self.steps {
             match step {
                 Step::LoadEnv(_) => {
@@ -263,7 +274,7 @@ impl GrubCfg {
                     }
                 }
                 Step::Set(s) => {
-                    let value = self.set_value(s, &vars);
+                    let value = self.set_value(s, &|n| vars.get(n), &mut budget);
                     if s.conditional {
                         defaults.entry(s.name.clone()).or_insert(value);
                     } else {
@@ -278,17 +289,30 @@ impl GrubCfg {
         vars
     }
 
-    /// A `set` value: literal bytes and variables, not field-split.
-    fn set_value(&self, s: &SetCommand, vars: &BTreeMap<String, Composed>) -> Composed {
+    /// A `set` value: literal bytes and variables, not field-split, taking
+    /// its bytes from `budget`.
+    fn set_value<'v>(
+        &self,
+        s: &SetCommand,
+        lookup: &dyn Fn(&str) -> Option<&'v Composed>,
+        budget: &mut usize,
+    ) -> Composed {
         let mut b = Builder::new();
         for p in &s.value {
+            let room = MAX_SET_VALUE.saturating_sub(b.len()).min(*budget);
             match p {
-                WordPart::Lit { at, .. } => b.append(&self.src, *at..*at + 1),
+                WordPart::Lit { at, .. } if room > 0 => {
+                    b.append(&self.src, *at..*at + 1);
+                    *budget -= 1;
+                }
                 WordPart::Var { name, .. } => {
-                    if let Some(v) = vars.get(name) {
-                        b.append_all(v);
+                    if let Some(v) = lookup(name) {
+                        let n = v.text.len().min(room);
+                        b.append(v, 0..n);
+                        *budget -= n;
                     }
                 }
+                WordPart::Lit { .. } => {}
             }
         }
         b.finish()
@@ -302,15 +326,18 @@ impl GrubCfg {
         vars: &BTreeMap<String, Composed>,
     ) -> Option<(Composed, Vec<Unresolved>)> {
         let linux = entry.linux.as_ref()?;
-        let mut local = vars.clone();
+        // The entry's own `set`s over the globals, without copying them
+        // for every entry.
+        let mut local: BTreeMap<String, Composed> = BTreeMap::new();
+        let mut budget = MAX_SET_BYTES;
         for s in &entry.sets {
             if !s.conditional {
-                let v = self.set_value(s, &local);
+                let v = self.set_value(s, &|n| local.get(n).or_else(|| vars.get(n)), &mut budget);
                 local.insert(s.name.clone(), v);
             }
         }
         let mut unresolved = Vec::new();
-        let lookup = |n: &str| local.get(n).cloned();
+        let lookup = |n: &str| local.get(n).or_else(|| vars.get(n)).cloned();
         let args = grub_script::expand(&linux.words, &self.src, &lookup, &mut unresolved);
         let (path, rest) = args.split_first()?;
         Some((grub_script::loader_cmdline(Some(path), rest), unresolved))
