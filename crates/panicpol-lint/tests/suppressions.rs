@@ -3,6 +3,15 @@
 //! coordinates, as `check` makes them), then `Settings::finish` applies the
 //! entry's `# panicpol:` comments and a `panicpol.toml`.
 
+// Test code: a failed expectation is a failed test (the library lints of
+// issue 8 deny these in library code only).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use panicpol_diagnostics::{Diagnostic, Layer, Severity, SourceFile, SourceMap};
 use panicpol_kernel::{Kernel, KernelSource};
 use panicpol_lint::settings::Settings;

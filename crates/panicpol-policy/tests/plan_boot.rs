@@ -10,7 +10,12 @@
 
 // Test code: a failed expectation is a failed test (the library lints of
 // issue 8 deny these in library code only).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::path::Path;
 use std::time::Duration;
