@@ -15,7 +15,10 @@ fuzz_target!(|text: &[u8]| {
         ctype: Ctype::Kernel,
         newline_ends_value: true,
     };
-    for (i, opts) in [Options::KERNEL, Options::TOOL, newline].into_iter().enumerate() {
+    for (i, opts) in [Options::KERNEL, Options::TOOL, newline]
+        .into_iter()
+        .enumerate()
+    {
         one(text, opts, i);
     }
 });
@@ -28,9 +31,18 @@ fn one(text: &[u8], opts: Options, sel: usize) {
             return;
         }
     };
-    let _ = (bc.render_list(), bc.render_tree(), bc.entries(), bc.leaves(None));
+    let _ = (
+        bc.render_list(),
+        bc.render_tree(),
+        bc.entries(),
+        bc.leaves(None),
+    );
     for id in bc.top_keys() {
-        let _ = (bc.path(id), bc.subkeys(id), bc.value(id).map(|v| bc.array(v)));
+        let _ = (
+            bc.path(id),
+            bc.subkeys(id),
+            bc.value(id).map(|v| bc.array(v)),
+        );
     }
     let boot: &[u8] = b"console=ttyS0 bootconfig panic=5 -- single";
     let _ = bc.render_proc(boot);

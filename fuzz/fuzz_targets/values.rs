@@ -30,7 +30,11 @@ fuzz_target!(|data: &[u8]| {
     let _ = match sel & 0x0f {
         0 => format!("{:?}", v::parse_bool(opt, ver)),
         1 => format!("{:?}", v::kstrtoint(val, base[n % 4], ty[(n >> 2) % 7])),
-        2 => format!("{:?}{:?}", v::memparse(val), v::simple_strtoull(val, base[n % 4])),
+        2 => format!(
+            "{:?}{:?}",
+            v::memparse(val),
+            v::simple_strtoull(val, base[n % 4])
+        ),
         3 => format!("{:?}", v::parse_crashkernel(val, ver)),
         4 => format!(
             "{:?}",
