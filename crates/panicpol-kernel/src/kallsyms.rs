@@ -22,6 +22,11 @@ use crate::symbols::{SymbolTable, base_name};
 /// (16 address digits, `KSYM_NAME_LEN` 512, a 56-byte module name).
 pub const MAX_LINE_LEN: usize = 4096;
 
+/// The most symbols a file may list: 20 times Debian 6.12's 190k, yet a
+/// bound on memory (each symbol costs about 170 bytes once indexed), so a
+/// 256 MiB file of one-letter names cannot ask for gigabytes.
+pub const MAX_SYMBOLS: usize = 4_000_000;
+
 /// The line Debian ships as `/boot/System.map-<release>` in its image packages
 /// (the real file is in the `-dbg` package).
 const DEBIAN_PLACEHOLDER: &str = "ffffffffffffffff B The real System.map is in the ";
@@ -78,6 +83,11 @@ pub enum SymbolFileError {
         /// The first line with one.
         line: usize,
     },
+    /// More than [`MAX_SYMBOLS`] symbol lines.
+    TooManySymbols {
+        /// The line where the limit was passed.
+        line: usize,
+    },
 }
 
 impl std::fmt::Display for SymbolFileError {
@@ -117,6 +127,11 @@ impl std::fmt::Display for SymbolFileError {
                 f,
                 "line {line}: a `[module]` column, which a System.map never has; \
                  this looks like /proc/kallsyms"
+            ),
+            SymbolFileError::TooManySymbols { line } => write!(
+                f,
+                "line {line}: more than {MAX_SYMBOLS} symbols, far more than any kernel has; \
+                 not a System.map or /proc/kallsyms"
             ),
         }
     }
@@ -281,7 +296,7 @@ fn read_impl(bytes: &[u8], format: Option<SymbolFormat>) -> Result<SymbolFile, S
     check_text(bytes)?;
     // Most symbol lines are 30-60 bytes; reserving avoids regrowing a
     // 150k-element vector.
-    let mut symbols = Vec::with_capacity(bytes.len() / 40);
+    let mut symbols = Vec::with_capacity((bytes.len() / 40).min(MAX_SYMBOLS));
     let mut first_module_line = None;
     let mut params = ParamNames::default();
     let mut all_zero = true;
@@ -301,6 +316,9 @@ fn read_impl(bytes: &[u8], format: Option<SymbolFormat>) -> Result<SymbolFile, S
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         if raw.bytes().all(|b| b.is_ascii_whitespace()) {
             continue;
+        }
+        if symbols.len() == MAX_SYMBOLS {
+            return Err(SymbolFileError::TooManySymbols { line });
         }
         let sym = parse_line(raw).map_err(|reason| SymbolFileError::Malformed { line, reason })?;
         // Done while the line is in cache rather than in another pass.
