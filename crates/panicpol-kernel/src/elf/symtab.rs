@@ -160,6 +160,16 @@ impl<'a> Symtab<'a> {
             .ok_or_else(|| Error::MissingSection(".strtab (the .symtab's sh_link)".into()))?;
         let strs: &'a [u8] = img.bytes(strtab);
         let table: &'a [u8] = img.bytes(st);
+        // A .symtab inside the file can still claim far more symbols than
+        // any kernel has (one over a whole 340 MB image: 14 million, 2.3 GB
+        // to index); the bound the text readers use applies here too.
+        let count = table.len() / 24;
+        if count > crate::kallsyms::MAX_SYMBOLS {
+            return Err(Error::Absurd {
+                what: ".symtab symbol count".into(),
+                value: count as u64,
+            });
+        }
         // nm letters depend only on the section and binding: compute the
         // section part once per section, not per symbol.
         let sec_letter: Vec<u8> = img.sections.iter().map(section_letter).collect();
