@@ -204,13 +204,16 @@ pub enum Fact {
         /// The section exists but holds nothing.
         present: bool,
     },
-    /// A generated `grub.cfg` entry does not contain what
-    /// `/etc/default/grub` would produce now: `update-grub` was not run.
-    StaleGrubCfg {
-        /// The `linux` line in grub.cfg.
+    /// A generated file does not contain what its sources would produce
+    /// now (a `grub.cfg` entry after `/etc/default/grub` changed without
+    /// `update-grub`).
+    Stale {
+        /// The generated line (the `linux` command in grub.cfg).
         at: Loc,
-        /// What the defaults would put there now.
+        /// What the sources would put there now.
         expected: Composed,
+        /// The command that regenerates it.
+        generator: String,
     },
 }
 

@@ -170,7 +170,7 @@ impl GrubDefaults {
                     a.file,
                     a.name_span.start..a.value_span.end,
                     format!(
-                        "{} is assigned under a condition panicpol does not evaluate; it is assumed not to run: if it does, the entries also get {}",
+                        "{} is assigned under a condition panicpol does not evaluate; it is assumed not to run (if it does, the value becomes {})",
                         a.name,
                         show(&a.value.text.text)
                     ),
@@ -293,7 +293,7 @@ fn show(b: &[u8]) -> String {
     let s = String::from_utf8_lossy(b);
     let s = s.trim();
     if s.is_empty() {
-        "nothing more".into()
+        "empty".into()
     } else {
         format!("`{s}`")
     }

@@ -6,6 +6,7 @@
 //! Lines (systemd `src/sysctl/sysctl.c`, `sysctl.d(5)`): blank lines and
 //! lines starting with `#` or `;` are comments; otherwise `key = value`,
 //! both trimmed. A key starting with `-` means "ignore a failure to write".
+//! A `-key` line without `=` excludes that key from the glob assignments.
 //! A key may use `.` or `/` as separators: if the first separator is `/`,
 //! the key is a path as is; otherwise dots and slashes are swapped
 //! (`kernel.panic` is `/proc/sys/kernel/panic`). A key may be a glob.
@@ -103,6 +104,11 @@ pub fn parse(file: FileId, text: &[u8]) -> SysctlFile {
             continue;
         }
         let Some(eq) = body.iter().position(|&b| b == b'=') else {
+            // `-key` alone excludes a key from the globs of earlier lines
+            // (systemd's own 50-default.conf: `-net.ipv4.conf.all.rp_filter`).
+            if body.first() == Some(&b'-') {
+                continue;
+            }
             out.issues.push(Issue::new(
                 IssueKind::Syntax,
                 file,
@@ -241,7 +247,7 @@ mod tests {
 
     #[test]
     fn lines_and_keys() {
-        let text = "# comment\n; also\nkernel.panic = 10\n  -kernel.panic_on_oops=1  \nnet/ipv4/conf/eth0.1/rp_filter = 0\nkernel.panic_print\n = x\nkernel.*panic* = 3\n";
+        let text = "# comment\n; also\n-net.ipv4.conf.all.rp_filter\nkernel.panic = 10\n  -kernel.panic_on_oops=1  \nnet/ipv4/conf/eth0.1/rp_filter = 0\nkernel.panic_print\n = x\nkernel.*panic* = 3\n";
         let f = parse(FileId(2), text.as_bytes());
         assert_eq!(f.lines.len(), 4, "{:?}", f.lines);
         assert_eq!(f.issues.len(), 2);
