@@ -34,7 +34,7 @@ fn list(inp: &mut Inputs, root: &Root, dir: &str) -> Vec<String> {
         Err(e) => {
             inp.problem(
                 &root.display(dir),
-                IssueKind::Syntax,
+                IssueKind::Io,
                 format!("cannot read the directory: {e}; its files are not checked"),
             );
             Vec::new()

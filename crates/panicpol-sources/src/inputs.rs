@@ -138,11 +138,7 @@ impl Inputs {
         if missing_ok && *e == FsError::NotFound {
             return;
         }
-        let kind = match e {
-            FsError::TooLarge { .. } => IssueKind::Limit,
-            _ => IssueKind::Syntax,
-        };
-        self.problem(shown, kind, format!("cannot read: {e}"));
+        self.problem(shown, IssueKind::Io, format!("cannot read: {e}"));
     }
 
     /// Reads a text file (bounded), refusing binary data, and adds it.

@@ -2,7 +2,8 @@
 //!
 //! Readers never fail: a file they cannot fully read still yields what could
 //! be read, plus [`Issue`]s pointing at the spot. The lint crate turns issues
-//! into diagnostics (PP708 for syntax and constructs, PP703 for variables).
+//! into diagnostics (PP708 for syntax and constructs, PP703 for variables,
+//! PP709 for files that could not be read).
 
 use std::ops::Range;
 
@@ -26,6 +27,9 @@ pub enum IssueKind {
     Limit,
     /// Binary data where text was expected.
     Binary,
+    /// The file or directory could not be read (permissions, a symlink
+    /// loop, a file where a directory is expected, too large).
+    Io,
 }
 
 /// One problem, located in a file.

@@ -42,6 +42,8 @@ pub(crate) fn run_with(rule: &dyn Rule, text: &[u8], kernel: &Kernel) -> Vec<Dia
         dispatch: &dispatch,
         policy: &policy,
         plan: &plan,
+        entry: None,
+        after_boot: None,
     };
     let mut out = Vec::new();
     rule.check(&cx, &mut out);

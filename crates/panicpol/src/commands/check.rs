@@ -35,6 +35,8 @@ pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
             dispatch: &dispatch,
             policy: &policy,
             plan: &plan,
+            entry: None,
+            after_boot: None,
         };
         diagnostics.extend(panicpol_lint::check(&cx));
         checked.push(CheckedCmdline {
