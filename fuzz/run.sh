@@ -17,6 +17,7 @@ case "$target" in
     kallsyms) extra+=(../fixtures/kallsyms) ;;
     cmdline) extra+=(../fixtures/cmdline) ;;
     sources) extra+=(../fixtures) ;;
+    pe) extra+=(../fixtures/uki) ;;
 esac
 [ -d "seeds/$target" ] && extra+=("seeds/$target")
 export RUSTC_BOOTSTRAP=1
