@@ -50,6 +50,8 @@ fn lint_bls(entry: &str) -> (SourceMap, Vec<Diagnostic>) {
                 dispatch: &dispatch,
                 policy: &policy,
                 plan: &plan,
+                entry: None,
+                after_boot: None,
             };
             out.extend(panicpol_lint::check(&cx));
         }
