@@ -55,7 +55,7 @@ fn one(text: &[u8], opts: Options, sel: usize) {
         }
         let kernels = common::kernels();
         if let Some(kern) = kernels.get(sel % kernels.len().max(1)) {
-            common::check_cmdline(&composed.text, kern);
+            common::plan_cmdline(&composed.text, kern);
         }
         let line = panicpol_policy::dispatch::BootLine {
             bootloader: boot,

@@ -65,6 +65,8 @@ pub fn check_cmdline(text: &[u8], kernel: &Kernel) {
         dispatch: &dispatch,
         policy: &policy,
         plan: &plan,
+        entry: None,
+        after_boot: None,
     };
     let diags = panicpol_lint::check(&cx);
     // Spans must stay inside the text they point into.
