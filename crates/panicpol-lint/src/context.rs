@@ -74,7 +74,11 @@ impl<'a> Context<'a> {
     /// bootconfig, with the provenance of its bytes.
     pub fn bootconfig_map(&self, kernel: bool) -> Option<&'a Composed> {
         let bc = self.entry?.bootconfig.as_ref()?;
-        if kernel { bc.kernel.as_ref() } else { bc.init.as_ref() }
+        if kernel {
+            bc.kernel.as_ref()
+        } else {
+            bc.init.as_ref()
+        }
     }
 
     /// Where the token a setting came from is, if it came from one.
@@ -92,5 +96,105 @@ impl<'a> Context<'a> {
     /// Bytes of a span of `text`, lossily decoded for messages.
     pub fn show(&self, span: &Span) -> String {
         String::from_utf8_lossy(self.text.get(span.clone()).unwrap_or_default()).into_owned()
+    }
+}
+
+/// Everything computed about one boot entry on one kernel: the command line
+/// the kernel receives (bootconfig included), every token's fate, the
+/// policy at boot and after the runtime files, and both panic plans. Build
+/// it once, then [`EntryAnalysis::context`] gives the rules their view.
+#[derive(Debug, Clone)]
+pub struct EntryAnalysis<'e> {
+    /// The entry.
+    pub entry: &'e BootEntry,
+    /// The tokens of `boot_command_line`.
+    pub cmdline: Cmdline,
+    /// The fate of every token, the bootconfig's included.
+    pub dispatch: Dispatch,
+    /// The policy once the command line is read.
+    pub policy: Policy,
+    /// What a panic does with that policy.
+    pub plan: PanicPlan,
+    /// The values after boot, when runtime files change any.
+    pub after_boot: Option<AfterBoot>,
+    /// What a panic after boot does (with the runtime values).
+    pub after_plan: Option<PanicPlan>,
+    /// The kernel version.
+    pub version: KernelVersion,
+}
+
+impl<'e> EntryAnalysis<'e> {
+    /// Runs the kernel's passes over the entry: the bootconfig is given to
+    /// dispatch when the kernel can parse it; its support is the kernel
+    /// config's (the root's config when the kernel model has none).
+    pub fn new(entry: &'e BootEntry, kernel: &Kernel) -> EntryAnalysis<'e> {
+        use panicpol_policy::dispatch::{BootLine, BootconfigText, Tables, dispatch};
+        let text = entry.cmdline.text.as_slice();
+        let mut tables = Tables::from_kernel(kernel);
+        if let Some((on, _)) = entry.boot_config_option {
+            tables.bootconfig.compiled.get_or_insert(on);
+        }
+        if let Some((on, _)) = entry.boot_config_force {
+            tables.bootconfig.force.get_or_insert(on);
+        }
+        // A bootconfig the kernel cannot parse is not loaded at all.
+        let bootconfig = entry
+            .bootconfig
+            .as_ref()
+            .filter(|b| b.parsed.is_ok())
+            .map(|b| BootconfigText {
+                kernel: b
+                    .kernel
+                    .as_ref()
+                    .map(|c| c.text.as_slice())
+                    .unwrap_or_default(),
+                init: b
+                    .init
+                    .as_ref()
+                    .map(|c| c.text.as_slice())
+                    .unwrap_or_default(),
+            });
+        let dispatch = dispatch(
+            &BootLine {
+                bootloader: text,
+                bootconfig,
+            },
+            &tables,
+        );
+        let policy = panicpol_policy::policy::lower(&dispatch, kernel, text);
+        let plan = panicpol_policy::plan::resolve(&policy, kernel);
+        let version = panicpol_policy::policy::kernel_version(kernel);
+        let after_boot = (!entry.runtime.is_empty())
+            .then(|| panicpol_policy::runtime::apply_runtime(&policy, &entry.runtime, &version));
+        let after_plan = after_boot
+            .as_ref()
+            .map(|a| panicpol_policy::plan::resolve(&a.policy(&policy), kernel));
+        EntryAnalysis {
+            entry,
+            cmdline: panicpol_syntax::cmdline::tokenize(text),
+            dispatch,
+            policy,
+            plan,
+            after_boot,
+            after_plan,
+            version,
+        }
+    }
+
+    /// The rules' view of the entry.
+    pub fn context<'a>(&'a self, kernel: &'a Kernel) -> Context<'a> {
+        Context {
+            file: self.entry.file,
+            text: &self.entry.cmdline.text,
+            map: &self.entry.cmdline,
+            cmdline: &self.cmdline,
+            kernel,
+            version: &self.version,
+            dispatch: &self.dispatch,
+            policy: &self.policy,
+            plan: &self.plan,
+            entry: Some(self.entry),
+            after_boot: self.after_boot.as_ref(),
+        }
     }
 }

@@ -144,7 +144,7 @@ pub fn parse(file: FileId, text: &[u8], unquote: bool) -> BlsEntry {
         }
         if !KNOWN_KEYS.contains(&key.as_str()) {
             entry.issues.push(Issue::new(
-                IssueKind::Unsupported,
+                IssueKind::Suspicious,
                 file,
                 key_span.clone(),
                 format!("`{key}` is not a key of the Boot Loader Specification: boot loaders ignore the line"),

@@ -119,7 +119,7 @@ pub fn parse(file: FileId, text: &[u8]) -> Grubenv {
             }
             _ if line.iter().all(u8::is_ascii_whitespace) => {}
             _ => env.issues.push(Issue::new(
-                IssueKind::Syntax,
+                IssueKind::Suspicious,
                 file,
                 pos..pos + line.len(),
                 "a line without `name=`: GRUB skips it",

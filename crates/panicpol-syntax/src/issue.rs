@@ -14,10 +14,13 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IssueKind {
-    /// The text breaks the format's grammar (an unterminated quote, a line
-    /// without `=`): the tool that reads the file fails or reads something
-    /// else.
+    /// The text breaks the format's grammar so that the tool reading the
+    /// file fails (an unterminated quote stops `/bin/sh`, so `update-grub`
+    /// fails; GRUB rejects the script).
     Syntax,
+    /// The tool reads the text, but not as written: it skips a line, or
+    /// passes a comment on as parameters.
+    Suspicious,
     /// Valid, but panicpol does not evaluate it (a command substitution, a
     /// conditional): the value it would produce is unknown.
     Unsupported,

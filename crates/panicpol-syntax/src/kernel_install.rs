@@ -49,7 +49,7 @@ pub fn parse(file: FileId, text: &[u8]) -> KernelCmdline {
         let lead = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
         if line.get(lead) == Some(&b'#') {
             issues.push(Issue::new(
-                IssueKind::Syntax,
+                IssueKind::Suspicious,
                 file,
                 start + lead..start + line.len(),
                 "kernel-install has no comment syntax: this line reaches the kernel command line as parameters",

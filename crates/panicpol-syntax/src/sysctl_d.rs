@@ -110,7 +110,7 @@ pub fn parse(file: FileId, text: &[u8]) -> SysctlFile {
                 continue;
             }
             out.issues.push(Issue::new(
-                IssueKind::Syntax,
+                IssueKind::Suspicious,
                 file,
                 start + t.start..start + t.end,
                 "not an assignment (`key = value`): systemd-sysctl ignores this line",
@@ -132,7 +132,7 @@ pub fn parse(file: FileId, text: &[u8]) -> SysctlFile {
         let value_start = start + t.start + eq + 1 + vt.start;
         if key.is_empty() {
             out.issues.push(Issue::new(
-                IssueKind::Syntax,
+                IssueKind::Suspicious,
                 file,
                 start + t.start..start + t.end,
                 "an empty key: systemd-sysctl ignores this line",

@@ -178,7 +178,7 @@ pub fn parse(file: FileId, text: &[u8]) -> TmpfilesFile {
         let mods = ty.get(1..).unwrap_or_default();
         if let Some(bad) = mods.iter().find(|b| !b"+!-=~^".contains(b)) {
             out.issues.push(Issue::new(
-                IssueKind::Syntax,
+                IssueKind::Suspicious,
                 file,
                 start + ty_span.start..start + ty_span.end,
                 format!(
@@ -190,7 +190,7 @@ pub fn parse(file: FileId, text: &[u8]) -> TmpfilesFile {
         }
         let Some((path, path_span)) = fields.get(1) else {
             out.issues.push(Issue::new(
-                IssueKind::Syntax,
+                IssueKind::Suspicious,
                 file,
                 start + ty_span.start..start + ty_span.end,
                 "a `w` line without a path: systemd-tmpfiles ignores it",
@@ -203,7 +203,7 @@ pub fn parse(file: FileId, text: &[u8]) -> TmpfilesFile {
         let arg_start = start + pos + arg_lead;
         if fields.len() < 6 || arg_raw.is_empty() {
             out.issues.push(Issue::new(
-                IssueKind::Syntax,
+                IssueKind::Suspicious,
                 file,
                 start + ty_span.start..start + line.len(),
                 "`w` requires an argument: systemd-tmpfiles ignores this line",
@@ -277,12 +277,12 @@ w! /sys/kernel/mm/transparent_hugepage/enabled - - - - never\n";
     fn bad_lines() {
         // (line, issue kind)
         let cases: &[(&str, IssueKind)] = &[
-            ("w /sys/x\n", IssueKind::Syntax),
-            ("w /sys/x - - - -\n", IssueKind::Syntax),
-            ("wz /sys/x - - - - 1\n", IssueKind::Syntax),
+            ("w /sys/x\n", IssueKind::Suspicious),
+            ("w /sys/x - - - -\n", IssueKind::Suspicious),
+            ("wz /sys/x - - - - 1\n", IssueKind::Suspicious),
             ("w~ /sys/x - - - - MQ==\n", IssueKind::Unsupported),
             ("w /sys/%b/x - - - - 1\n", IssueKind::Unsupported),
-            ("w\n", IssueKind::Syntax),
+            ("w\n", IssueKind::Suspicious),
         ];
         for (line, kind) in cases {
             let f = parse(FileId(0), line.as_bytes());

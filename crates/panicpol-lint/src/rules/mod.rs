@@ -21,9 +21,26 @@ pub mod pp403_crashkernel_malformed;
 pub mod pp501_dumps_after_kdump;
 pub mod pp502_dump_bit_ineffective;
 pub mod pp503_panic_print_deprecated;
-
+pub mod pp601_bootconfig_early_param;
+pub mod pp602_bootconfig_not_loaded;
+pub mod pp603_bootconfig_unsupported;
+pub mod pp604_bootconfig_parse_error;
+pub mod pp701_dropin_override;
+pub mod pp702_kind_only;
+pub mod pp703_unresolved_variable;
+pub mod pp704_uki_empty_cmdline;
+pub mod pp705_builtin_cmdline_override;
+pub mod pp706_builtin_cmdline_adds;
+pub mod pp707_stale_generated;
+pub mod pp708_source_syntax;
+pub mod pp709_source_unreadable;
+pub mod pp801_sysctl_override;
+pub mod pp802_tmpfiles_override;
+pub mod pp803_runtime_rejected;
 pub mod pp901_unused_suppression;
 pub mod pp902_suppression_without_reason;
 pub mod pp903_invalid_suppression;
+
+pub(crate) mod source_support;
 #[cfg(test)]
 pub(crate) mod test_support;
