@@ -67,3 +67,17 @@ fn elf_symbol_count_is_bounded() {
     );
     assert!(e.to_string().contains(".symtab symbol count"), "{e}");
 }
+
+/// Any ELF with a symbol table read as a vmlinux (here: this test binary)
+/// used to claim complete, empty parameter tables, so `check --vmlinux`
+/// reported `panic=` and every other parameter as provably unknown. Without
+/// `__param` and `.init.setup` the tables are not complete.
+#[test]
+fn an_elf_without_parameter_tables_is_not_a_complete_kernel() {
+    let me = std::env::current_exe().unwrap();
+    let bytes = std::fs::read(&me).unwrap();
+    let r = panicpol_kernel::elf::parse(&bytes, panicpol_kernel::elf::Options::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", me.display()));
+    assert!(r.kernel.params.is_empty());
+    assert!(!r.kernel.tables_complete);
+}

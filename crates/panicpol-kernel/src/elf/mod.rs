@@ -231,7 +231,14 @@ fn read_facts(img: &Image<'_>, syms: &Symtab<'_>, opts: Options) -> Result<Repor
     if opts.params {
         kernel.params = tables::params(img, syms)?;
         kernel.setups = tables::setups(img, syms)?;
-        kernel.tables_complete = true;
+        // Complete only when the image has both tables: an ELF without them
+        // (not a kernel, or one with its symbols and sections renamed) must
+        // not make every parameter provably unknown.
+        let has = |start: &str, section: &str| {
+            syms.addr(start).is_some() || img.section(section).is_some()
+        };
+        kernel.tables_complete =
+            has("__start___param", "__param") && has("__setup_start", ".init.setup");
     }
     let mut report = Report {
         kernel,
