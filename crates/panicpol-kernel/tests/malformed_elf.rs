@@ -749,3 +749,32 @@ fn real_6_12_dwarf() {
 fn real_6_1() {
     real("6.1", NO_INDEX, false);
 }
+
+/// The module reader (`.ko`, relocatable): every prefix, and every bit of
+/// the ELF header and the section table flipped, end in an answer or an
+/// error, never a panic.
+#[test]
+fn fixture_module_damage() {
+    let mut b = std::fs::read(fixture("x86_64-module.ko")).unwrap();
+    let pristine = panicpol_kernel::elf::read_module(&b, "m.ko").unwrap();
+    assert!(
+        !pristine.is_empty(),
+        "the fixture registers a panic notifier"
+    );
+    let read = |b: &[u8]| catch_unwind(|| panicpol_kernel::elf::read_module(b, "m.ko").is_ok());
+    for cut in 0..b.len() {
+        assert!(read(&b[..cut]).is_ok(), "panicked on a {cut}-byte prefix");
+    }
+    let shoff = u64::from_le_bytes(b[40..48].try_into().unwrap()) as usize;
+    let flips: Vec<usize> = (0..64).chain(shoff..b.len().min(shoff + 64 * 16)).collect();
+    for at in flips {
+        for bit in 0..8 {
+            b[at] ^= 1 << bit;
+            assert!(
+                read(&b).is_ok(),
+                "panicked with byte {at:#x} bit {bit} flipped"
+            );
+            b[at] ^= 1 << bit;
+        }
+    }
+}
