@@ -159,14 +159,26 @@ impl Inputs {
         if let Some(why) = binary_reason(&bytes) {
             // A command line may hold a stray NUL (PP103 reports it); other
             // formats are text.
-            if format != Format::Cmdline || bytes.iter().filter(|&&b| b == 0).count() > 8 {
+            let stray_nul = format == Format::Cmdline
+                && !why.starts_with("an ")
+                && !why.ends_with("data")
+                && bytes.iter().filter(|&&b| b == 0).count() <= 8;
+            if !stray_nul {
                 self.problem(
                     shown,
                     IssueKind::Binary,
-                    format!("{why}: not a {format} file, skipped"),
+                    format!("looks like {why}, not a {format} file; skipped"),
                 );
                 return None;
             }
+        }
+        if format == Format::Cmdline && bytes.iter().all(u8::is_ascii_whitespace) {
+            self.problem(
+                shown,
+                IssueKind::Io,
+                "empty; there is no command line to check",
+            );
+            return None;
         }
         self.readable += 1;
         let id = self.add_text(shown.to_string(), bytes, layer_of(format));

@@ -29,7 +29,7 @@ pub mod uki;
 
 use std::path::{Path, PathBuf};
 
-use panicpol_diagnostics::{FileId, Layer, SourceFile, SourceMap};
+use panicpol_diagnostics::{FileId, SourceMap};
 use panicpol_syntax::entry::BootEntry;
 use panicpol_syntax::grub_default::Flavor;
 use panicpol_syntax::issue::Issue;
@@ -104,28 +104,22 @@ fn finish(mut inp: Inputs, root: Option<&fs::Root>, opts: &Options) -> Sources {
 
 /// Reads files named one by one. `forced` reads every file in one format;
 /// otherwise each file's format is detected from its path, then its
-/// content. `cmdlines` are command lines given as strings.
+/// content. `cmdlines` are command lines given as bytes with the name to
+/// show (`<cmdline>`, `<stdin>`, `/proc/cmdline`).
 pub fn from_files(
     paths: &[PathBuf],
     forced: Option<Format>,
-    cmdlines: &[String],
+    cmdlines: &[(String, Vec<u8>)],
     opts: &Options,
 ) -> Sources {
     let mut inp = Inputs {
         flavor: opts.flavor.unwrap_or_default(),
         ..Inputs::default()
     };
-    for (i, c) in cmdlines.iter().enumerate() {
-        let name = if cmdlines.len() == 1 {
-            "<cmdline>".to_string()
-        } else {
-            format!("<cmdline {}>", i + 1)
-        };
-        let id = inp
-            .map
-            .add(SourceFile::new(name, c.as_bytes(), Layer::Cmdline));
-        inp.readable += 1;
-        inp.cmdlines.push(id);
+    for (name, c) in cmdlines {
+        if let Some(id) = inp.text_file(name, Ok(c.clone()), Format::Cmdline, false) {
+            inp.cmdlines.push(id);
+        }
     }
     // GRUB default files are sourced main file first, drop-ins after.
     let mut order: Vec<(PathBuf, Format)> = paths

@@ -97,6 +97,17 @@ pub fn trim_range(s: &[u8]) -> Range<usize> {
 /// Why bytes are not text, if they are not: a NUL byte, or mostly control
 /// bytes. Files with a stray control byte are still read.
 pub fn binary_reason(bytes: &[u8]) -> Option<String> {
+    const MAGICS: &[(&[u8], &str)] = &[
+        (b"\x7fELF", "an ELF file"),
+        (b"\x1f\x8b", "gzip-compressed data"),
+        (b"\xfd7zXZ\0", "xz-compressed data"),
+        (b"\x28\xb5\x2f\xfd", "zstd-compressed data"),
+        (b"MZ", "a PE/EFI executable"),
+        (b"070701", "a cpio archive"),
+    ];
+    if let Some((_, what)) = MAGICS.iter().find(|(m, _)| bytes.starts_with(m)) {
+        return Some((*what).to_string());
+    }
     if let Some(i) = bytes.iter().position(|&b| b == 0) {
         return Some(format!("binary data (a NUL byte at offset {i})"));
     }
@@ -138,6 +149,7 @@ mod tests {
     #[test]
     fn binary() {
         assert!(binary_reason(b"a\0b").is_some());
+        assert_eq!(binary_reason(b"\x7fELF\x02").as_deref(), Some("an ELF file"));
         assert!(binary_reason(b"GRUB_X=1\n").is_none());
         assert!(binary_reason(&[1, 2, 3, 4, 5]).is_some());
     }

@@ -32,6 +32,10 @@ pub(crate) enum Command {
     Kernel(KernelCmdArgs),
     /// Show the documentation of a rule, or list every rule.
     Rule(RuleArgs),
+    /// Print the effective kernel command line of every boot entry (of
+    /// files, or of a whole image with --root), each token with the file,
+    /// line and column it comes from.
+    Cmdline(crate::commands::cmdline::CmdlineArgs),
     /// Write a command line's panic policy as the kernel ingests it: a
     /// command-line fragment, bootconfig text, or JSON.
     Emit(crate::commands::emit::EmitArgs),
@@ -105,13 +109,26 @@ pub(crate) struct KernelArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Files holding command lines; `-` reads standard input. With no file and
-    /// no --cmdline, /proc/cmdline is checked.
+    /// Boot configuration files, each read in its detected format (a raw
+    /// command line, /etc/default/grub, grub.cfg, a BLS entry, a UKI, a
+    /// bootconfig, an initrd, sysctl.d …); `-` reads a command line from
+    /// standard input. With no file, no --cmdline and no --root,
+    /// /proc/cmdline is checked.
     #[arg(value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
     /// A command line given as a string.
     #[arg(long, value_name = "STRING")]
     pub(crate) cmdline: Vec<String>,
+    /// Check every boot entry of an image or root tree (its grub, BLS,
+    /// kernel-install, UKI, bootconfig, kernel config, sysctl.d and
+    /// tmpfiles.d files).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["files", "cmdline"])]
+    pub(crate) root: Option<PathBuf>,
+    /// Read every FILE in this format instead of detecting it: cmdline,
+    /// grub-default, grub-cfg, grubenv, bls, kernel-cmdline, uki,
+    /// bootconfig, initrd, kernel-config, sysctl, tmpfiles.
+    #[arg(long = "as", value_name = "FORMAT", value_parser = parse_format)]
+    pub(crate) as_format: Option<panicpol_sources::Format>,
     #[command(flatten)]
     pub(crate) kernel: KernelArgs,
     #[command(flatten)]
@@ -120,13 +137,21 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ExplainArgs {
-    /// A file holding the command line; `-` reads standard input. With no
-    /// file and no --cmdline, /proc/cmdline.
+    /// Boot configuration files, each read in its detected format; `-` reads
+    /// a command line from standard input. With no file, no --cmdline and no
+    /// --root, /proc/cmdline.
     #[arg(value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
     /// The command line as a string.
     #[arg(long, value_name = "STRING")]
     pub(crate) cmdline: Vec<String>,
+    /// Explain every boot entry of an image or root tree.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["files", "cmdline"])]
+    pub(crate) root: Option<PathBuf>,
+    /// Read every FILE in this format instead of detecting it (see `check
+    /// --help`).
+    #[arg(long = "as", value_name = "FORMAT", value_parser = parse_format)]
+    pub(crate) as_format: Option<panicpol_sources::Format>,
     #[command(flatten)]
     pub(crate) kernel: KernelArgs,
     /// Output format.
@@ -176,6 +201,11 @@ pub(crate) enum FailLevel {
     Info,
     Warning,
     Error,
+}
+
+/// `--as FORMAT`: a boot-source format by its name.
+pub(crate) fn parse_format(s: &str) -> Result<panicpol_sources::Format, String> {
+    s.parse()
 }
 
 #[derive(Debug, Args)]

@@ -1,59 +1,82 @@
-//! `panicpol check`: lint command lines against a kernel build.
+//! `panicpol check`: lint every boot entry of the named files, of a whole
+//! image (`--root`), of `--cmdline` strings, or of this system, against a
+//! kernel build.
+//!
+//! Each entry is analysed by `panicpol_lint::context::EntryAnalysis` (its
+//! bootconfig, built-in command line and runtime files included) and every
+//! rule runs on it; findings about a shared file (a drop-in used by several
+//! grub.cfg entries) are reported once. `panicpol.toml` settings and
+//! suppression comments then apply.
 
 use std::process::ExitCode;
 
 use panicpol_diagnostics::{Diagnostic, Severity};
-use panicpol_syntax::cmdline::tokenize;
+use panicpol_lint::context::EntryAnalysis;
 
 use crate::args::{CheckArgs, FailLevel};
-use crate::input::{self, Failure};
+use crate::commands::sources::{self, Wanted};
+use crate::config;
+use crate::input::Failure;
 use crate::render::{self, CheckedCmdline};
 
 pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
-    let live = a.files.is_empty() && a.cmdline.is_empty();
-    let sources = super::sources::gather(&a.files, &a.cmdline)?;
-    let kernel = super::kernel::load(&a.kernel, live, panicpol_kernel::elf::Options::default())?;
-
-    let version = panicpol_policy::policy::kernel_version(&kernel);
-    let mut checked = Vec::new();
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    for (id, file) in sources.iter() {
-        let end = input::cmdline_extent(&file.text);
-        let text = &file.text[..end];
-        let cmdline = tokenize(text);
-        let dispatch = panicpol_policy::dispatch::dispatch_cmdline(text, &kernel);
-        let policy = panicpol_policy::policy::lower(&dispatch, &kernel, text);
-        let plan = panicpol_policy::plan::resolve(&policy, &kernel);
-        let map = panicpol_syntax::provenance::Composed::single(id, text, 0);
-        let cx = panicpol_lint::Context {
-            file: id,
-            text,
-            map: &map,
-            cmdline: &cmdline,
-            kernel: &kernel,
-            version: &version,
-            dispatch: &dispatch,
-            policy: &policy,
-            plan: &plan,
-            entry: None,
-            after_boot: None,
-        };
-        diagnostics.extend(panicpol_lint::check(&cx));
-        checked.push(CheckedCmdline {
-            file: id,
-            text: text.to_vec(),
-            dispatch,
-            policy,
-        });
+    let wanted = Wanted {
+        files: &a.files,
+        cmdlines: &a.cmdline,
+        root: a.root.as_deref(),
+        as_format: a.as_format,
+        kernel_config: a.kernel.config.as_deref(),
+    };
+    let live = wanted.live();
+    // panicpol.toml is looked for from the first file's folder upward; for
+    // a root, from the root (a name inside it stands for "a file there").
+    let inputs: Vec<std::path::PathBuf> = match &a.root {
+        Some(r) => vec![r.join("panicpol.toml")],
+        None => a.files.clone(),
+    };
+    let cfg = config::load(&inputs, None)?;
+    let kernel_args = config::kernel_args(&a.kernel, cfg.as_ref());
+    let found = sources::gather_sources(&wanted)?;
+    let mut kernel =
+        super::kernel::load(&kernel_args, live, panicpol_kernel::elf::Options::default())?;
+    if kernel.config.is_none()
+        && let Some(text) = sources::found_config(&found, kernel.release.as_deref())
+        && let Ok(read) = panicpol_kernel::config::read_config(&text)
+    {
+        kernel.config = Some(read.config);
     }
 
-    render::check_report(&a.output, &sources, &kernel, &checked, &diagnostics)?;
+    let mut checked = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for entry in &found.entries {
+        let analysis = EntryAnalysis::new(entry, &kernel);
+        let cx = analysis.context(&kernel);
+        for mut d in panicpol_lint::check(&cx) {
+            sources::clamp(&found.map, &mut d);
+            // A finding in a file several entries share is one finding.
+            if !diagnostics.contains(&d) {
+                diagnostics.push(d);
+            }
+        }
+        checked.push(CheckedCmdline {
+            file: entry.file,
+            text: entry.cmdline.text.clone(),
+            dispatch: analysis.dispatch,
+            policy: analysis.policy,
+        });
+    }
+    let outcome = config::settings(cfg.as_ref()).finish(&found.map, diagnostics);
+    let diagnostics = outcome.diagnostics;
 
-    let threshold = match a.output.fail_level {
-        FailLevel::Info => Severity::Info,
-        FailLevel::Warning => Severity::Warning,
-        FailLevel::Error => Severity::Error,
+    render::check_report(&a.output, &found.map, &kernel, &checked, &diagnostics)?;
+
+    // The default `--fail-level error` yields to panicpol.toml's.
+    let given = match a.output.fail_level {
+        FailLevel::Info => Some(Severity::Info),
+        FailLevel::Warning => Some(Severity::Warning),
+        FailLevel::Error => None,
     };
+    let threshold = config::fail_level(given, cfg.as_ref());
     let failed = diagnostics.iter().any(|d| d.severity >= threshold);
     Ok(if failed && !a.output.exit_zero {
         ExitCode::from(1)

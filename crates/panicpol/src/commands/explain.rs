@@ -1,38 +1,61 @@
-//! `panicpol explain`: the panic plan as a timeline (human), JSON or Markdown.
+//! `panicpol explain`: the panic plan of every boot entry as a timeline
+//! (human), JSON or Markdown, with what runtime files change after boot.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use panicpol_policy::plan::{NotifierFate, PanicPlan, PlannedNotifier, When, resolve};
-use panicpol_policy::policy::{Policy, lower};
+use panicpol_policy::plan::{NotifierFate, PanicPlan, PlannedNotifier, When};
+use panicpol_policy::policy::Policy;
 use panicpol_policy::values::Gate;
 use serde_json::json;
 
+use panicpol_lint::context::EntryAnalysis;
+use panicpol_sources::Sources;
+
 use crate::args::{ExplainArgs, ExplainFormat};
-use crate::input::{self, Failure};
+use crate::commands::sources::{self, Wanted};
+use crate::input::Failure;
 
 pub(super) fn run(a: ExplainArgs) -> Result<ExitCode, Failure> {
-    let live = a.files.is_empty() && a.cmdline.is_empty();
-    let sources = super::sources::gather(&a.files, &a.cmdline)?;
-    let kernel = super::kernel::load(&a.kernel, live, panicpol_kernel::elf::Options::all())?;
+    let wanted = Wanted {
+        files: &a.files,
+        cmdlines: &a.cmdline,
+        root: a.root.as_deref(),
+        as_format: a.as_format,
+        kernel_config: a.kernel.config.as_deref(),
+    };
+    let live = wanted.live();
+    let found = sources::gather_sources(&wanted)?;
+    let mut kernel = super::kernel::load(&a.kernel, live, panicpol_kernel::elf::Options::all())?;
+    if kernel.config.is_none()
+        && let Some(text) = sources::found_config(&found, kernel.release.as_deref())
+        && let Ok(read) = panicpol_kernel::config::read_config(&text)
+    {
+        kernel.config = Some(read.config);
+    }
     let stdout = io::stdout();
     let mut w = io::BufWriter::new(stdout.lock());
     let mut docs = Vec::new();
-    for (_, file) in sources.iter() {
-        let text = &file.text[..input::cmdline_extent(&file.text)];
-        let dispatch = panicpol_policy::dispatch::dispatch_cmdline(text, &kernel);
-        let policy = lower(&dispatch, &kernel, text);
-        let plan = resolve(&policy, &kernel);
+    for entry in &found.entries {
+        let an = EntryAnalysis::new(entry, &kernel);
+        let text = entry.cmdline.text.as_slice();
+        let name = &entry.name;
         let r = match a.format {
-            ExplainFormat::Human => human(&mut w, &file.name, text, &kernel, &policy, &plan),
-            ExplainFormat::Markdown => markdown(&mut w, &file.name, text, &kernel, &policy, &plan),
+            ExplainFormat::Human => human(&mut w, name, text, &kernel, &an.policy, &an.plan)
+                .and_then(|()| after_boot_human(&mut w, &found, &an)),
+            ExplainFormat::Markdown => markdown(&mut w, name, text, &kernel, &an.policy, &an.plan),
             ExplainFormat::Json => {
-                docs.push(json!({
-                    "file": file.name,
+                let mut doc = json!({
+                    "file": found.map.get(entry.file).map(|f| f.name.clone()),
+                    "entry": name,
                     "cmdline": String::from_utf8_lossy(text),
-                    "values": policy,
-                    "plan": plan,
-                }));
+                    "values": an.policy,
+                    "plan": an.plan,
+                });
+                if let (Some(ab), Some(plan)) = (&an.after_boot, &an.after_plan) {
+                    doc["after_boot"] = json!({"values": ab, "plan": plan});
+                }
+                docs.push(doc);
                 Ok(())
             }
         };
@@ -50,6 +73,53 @@ pub(super) fn run(a: ExplainArgs) -> Result<ExitCode, Failure> {
     }
     w.flush().map_err(|e| Failure::io("stdout", &e))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What changes after boot, when runtime files change panic settings.
+fn after_boot_human(w: &mut dyn Write, found: &Sources, an: &EntryAnalysis<'_>) -> io::Result<()> {
+    let (Some(ab), Some(plan)) = (&an.after_boot, &an.after_plan) else {
+        return Ok(());
+    };
+    if ab.changes.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "After boot (sysctl.d, tmpfiles.d):")?;
+    for c in &ab.changes {
+        let Some(s) = an.entry.runtime.get(c.setting) else {
+            continue;
+        };
+        let at = sources::loc_text(&found.map, &s.value_at);
+        match &c.error {
+            None => writeln!(
+                w,
+                "  {} {} -> {}  ({at})",
+                c.field.param(),
+                c.before,
+                c.after
+            )?,
+            Some(e) => writeln!(
+                w,
+                "  {} stays {}: rejected ({e})  ({at})",
+                c.field.param(),
+                c.before
+            )?,
+        }
+    }
+    if plan.post_notifiers != an.plan.post_notifiers
+        || plan.kdump_reserved != an.plan.kdump_reserved
+    {
+        let before = plan
+            .notifiers
+            .iter()
+            .filter(|n| n.fate == NotifierFate::BeforeKdump)
+            .count();
+        writeln!(
+            w,
+            "  a panic after boot: crash_kexec_post_notifiers is {}; {before} notifier(s) run before kdump",
+            if plan.post_notifiers { "on" } else { "off" }
+        )?;
+    }
+    writeln!(w)
 }
 
 fn when_text(w: &When) -> &'static str {

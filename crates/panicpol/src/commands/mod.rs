@@ -2,6 +2,7 @@
 //! crates and hands the results to a renderer.
 
 mod check;
+pub(crate) mod cmdline;
 mod completions;
 pub(crate) mod emit;
 mod explain;
@@ -23,6 +24,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Explain(a) => explain::run(a),
         Command::Kernel(a) => kernel_show::run(a),
         Command::Rule(a) => rule::run(a),
+        Command::Cmdline(a) => cmdline::run(a),
         Command::Emit(a) => emit::run(a),
         Command::Initrd(a) => initrd::run(a),
         Command::Completions(a) => completions::run(a),
