@@ -102,6 +102,15 @@ pub(crate) struct Inputs {
     pub(crate) systemd_boot: bool,
 }
 
+/// A file-system failure is I/O; anything else means the bytes are not a
+/// readable PE.
+fn uki_issue(e: &uki::UkiError) -> IssueKind {
+    match e {
+        uki::UkiError::Fs(_) => IssueKind::Io,
+        _ => IssueKind::Binary,
+    }
+}
+
 /// The layer a format's text belongs to.
 pub(crate) fn layer_of(f: Format) -> Layer {
     match f {
@@ -369,11 +378,7 @@ impl Inputs {
         let info = match uki::read(path) {
             Ok(i) => i,
             Err(e) => {
-                self.problem(
-                    shown,
-                    IssueKind::Binary,
-                    format!("cannot read the UKI: {e}"),
-                );
+                self.problem(shown, uki_issue(&e), format!("cannot read the UKI: {e}"));
                 return;
             }
         };
@@ -405,11 +410,7 @@ impl Inputs {
                         });
                     }
                 }
-                Err(e) => self.problem(
-                    &s,
-                    IssueKind::Binary,
-                    format!("cannot read the add-on: {e}"),
-                ),
+                Err(e) => self.problem(&s, uki_issue(&e), format!("cannot read the add-on: {e}")),
             }
         }
         self.ukis.push(UkiInput {

@@ -81,7 +81,7 @@ pub(super) fn run(a: CmdlineArgs) -> Result<ExitCode, Failure> {
 /// Where a dispatched token was written.
 fn token_loc(entry: &BootEntry, t: &TokenFate) -> Option<Loc> {
     match t.layer {
-        Layer::Bootloader => entry.cmdline.locate(&t.span),
+        Layer::Bootloader => sources::locate_any(&entry.cmdline, &t.span),
         Layer::BootconfigKernel => entry.bootconfig.as_ref()?.kernel.as_ref()?.locate(&t.span),
         Layer::BootconfigInit => entry.bootconfig.as_ref()?.init.as_ref()?.locate(&t.span),
     }

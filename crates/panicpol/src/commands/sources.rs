@@ -132,6 +132,21 @@ pub(crate) fn found_config(s: &Sources, release: Option<&str>) -> Option<Vec<u8>
     s.map.get(pick.0).map(|f| f.text.clone())
 }
 
+/// Where a span of a composed text was written: the first piece of a file
+/// inside it (a token can start with bytes a tool added, as `BOOT_IMAGE=`
+/// before a path from grub.cfg).
+pub(crate) fn locate_any(c: &panicpol_syntax::provenance::Composed, span: &Span) -> Option<Loc> {
+    c.locate(span).or_else(|| {
+        let p = c
+            .pieces
+            .iter()
+            .find(|p| p.at < span.end && p.at + p.len > span.start)?;
+        let start = span.start.max(p.at);
+        let end = span.end.min(p.at + p.len);
+        Some((p.file, p.offset + (start - p.at)..p.offset + (end - p.at)))
+    })
+}
+
 /// A location as JSON: file, line, column (1-based) and byte span.
 pub(crate) fn loc_json(map: &SourceMap, loc: &Loc) -> Value {
     let (file, span) = loc;
