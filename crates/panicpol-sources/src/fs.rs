@@ -54,6 +54,9 @@ impl fmt::Display for FsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FsError::NotFound => f.write_str("no such file or directory"),
+            FsError::NotADirectory { at } if at.is_empty() => {
+                f.write_str("a file, not a directory")
+            }
             FsError::NotADirectory { at } => write!(f, "{at} is a file, not a directory"),
             FsError::IsADirectory => f.write_str("is a directory, not a file"),
             FsError::SymlinkLoop => {

@@ -100,7 +100,13 @@ pub(crate) struct Inputs {
     pub(crate) cmdlines: Vec<FileId>,
     pub(crate) flavor: Flavor,
     pub(crate) systemd_boot: bool,
+    /// Initrds already read, by host path: entries sharing an initrd share
+    /// its bootconfig file.
+    pub(crate) initrds: std::collections::BTreeMap<std::path::PathBuf, InitrdRead>,
 }
+
+/// What an initrd's tail said.
+pub(crate) type InitrdRead = Option<Result<BootconfigSource, (String, FileId)>>;
 
 /// A file-system failure is I/O; anything else means the bytes are not a
 /// readable PE.
@@ -425,11 +431,16 @@ impl Inputs {
     /// The bootconfig attached to an initrd: `None` when there is none,
     /// `Err` (with the reason, already recorded) when the kernel would
     /// reject the footer.
-    pub(crate) fn initrd_bootconfig(
-        &mut self,
-        path: &Path,
-        shown: &str,
-    ) -> Option<Result<BootconfigSource, (String, FileId)>> {
+    pub(crate) fn initrd_bootconfig(&mut self, path: &Path, shown: &str) -> InitrdRead {
+        if let Some(done) = self.initrds.get(path) {
+            return done.clone();
+        }
+        let got = self.read_initrd(path, shown);
+        self.initrds.insert(path.to_path_buf(), got.clone());
+        got
+    }
+
+    fn read_initrd(&mut self, path: &Path, shown: &str) -> InitrdRead {
         use panicpol_emit::initrd as footer;
         let want = (panicpol_syntax::bootconfig::XBC_DATA_MAX
             + footer::FOOTER_LEN

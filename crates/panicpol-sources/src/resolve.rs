@@ -45,7 +45,13 @@ pub(crate) fn remap(actual: &Composed, template: &Composed) -> Option<Composed> 
             break;
         };
         b.append(actual, pos..at.span.start);
-        b.append(template, tt.span.clone());
+        // A word the generator itself wrote (`single`) keeps its place in
+        // the generated file.
+        if template.locate(&tt.span).is_some() {
+            b.append(template, tt.span.clone());
+        } else {
+            b.append(actual, at.span.clone());
+        }
         pos = at.span.end;
     }
     b.append(actual, pos..actual.text.len());
