@@ -15,7 +15,7 @@ case "$target" in
     elf_module) extra+=(../fixtures/elf) ;;
     bootconfig) extra+=(../fixtures/bootconfig) ;;
     kallsyms) extra+=(../fixtures/kallsyms) ;;
-    cmdline) extra+=(../fixtures/cmdline) ;;
+    cmdline|check) extra+=(../fixtures/cmdline seeds/cmdline) ;;
     sources) extra+=(../fixtures) ;;
     pe) extra+=(../fixtures/uki) ;;
 esac
