@@ -1,7 +1,7 @@
 //! The `panicpol` binary never panics (issue 8): every fixture file and every
 //! committed fuzz seed is handed to every command that reads that kind of
 //! file — `check` (each output format, and each `--as` input format the
-//! binary offers), `explain`, `emit`, `initrd show`, and for the files a
+//! binary offers), `explain`, `emit`, `cmdline`, `initrd show`, and for the files a
 //! kernel reader takes, `kernel info --vmlinux/--system-map/--kallsyms` and
 //! `--config`. No run may end in a panic (exit code 101, or "panicked" on
 //! stderr), and every run must end in 0 (clean), 1 (findings) or 2 (a clear
@@ -45,20 +45,24 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The values clap lists for an option, read from its error for a bad one;
+/// The values the binary lists for an option, read from its error for a bad
+/// one (clap's `[possible values: a, b]` or a parser's `one of: a, b`);
 /// empty when the subcommand has no such option (yet).
 fn possible_values(sub: &[&str], option: &str) -> Vec<String> {
     let mut args = sub.to_vec();
     args.extend([option, "\u{1}not-a-value", "x"]);
     let err = String::from_utf8_lossy(&panicpol(&args).stderr).into_owned();
-    let Some(list) = err.split("[possible values: ").nth(1) else {
-        return Vec::new();
+    let list = if let Some(l) = err.split("[possible values: ").nth(1) {
+        l.split(']').next()
+    } else if let Some(l) = err.split("one of: ").nth(1) {
+        l.lines().next()
+    } else {
+        None
     };
-    list.split(']')
-        .next()
-        .unwrap_or_default()
+    list.unwrap_or_default()
         .split(", ")
-        .map(str::to_string)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
         .collect()
 }
 
@@ -104,10 +108,16 @@ impl Runs {
     }
 }
 
+/// The fixtures and committed seeds; with `PANICPOL_FUZZ_CORPUS=DIR` also
+/// every file under DIR (e.g. `fuzz/corpus` after a fuzzing run, thousands
+/// of files: too many for every test run, worth it after each campaign).
 fn corpus() -> Vec<PathBuf> {
     let r = root();
     let mut all = files(&r.join("fixtures"));
     all.extend(files(&r.join("fuzz/seeds")));
+    if let Some(dir) = std::env::var_os("PANICPOL_FUZZ_CORPUS") {
+        all.extend(files(Path::new(&dir)));
+    }
     all
 }
 
@@ -123,6 +133,7 @@ fn half(which: usize) -> Vec<PathBuf> {
 }
 
 fn run_all(paths: &[PathBuf]) {
+    let fuzz_dir = std::env::var_os("PANICPOL_FUZZ_CORPUS").map(PathBuf::from);
     assert!(
         paths.len() > 50,
         "the corpus is missing: {} files",
@@ -137,6 +148,20 @@ fn run_all(paths: &[PathBuf]) {
     };
     for p in paths {
         let f = p.to_str().expect("paths are UTF-8");
+        // A fuzz corpus entry goes through each command once; the fixtures
+        // and seeds through every output format too.
+        if fuzz_dir.as_ref().is_some_and(|d| p.starts_with(d)) {
+            if is_kernel_input(p) {
+                for opt in ["--vmlinux", "--system-map", "--kallsyms", "--config"] {
+                    runs.run(&["check", opt, f, "--cmdline", "panic=1 bootconfig"]);
+                }
+            } else {
+                runs.run(&["check", "--format", "json", f]);
+                runs.run(&["explain", f]);
+                runs.run(&["initrd", "show", f]);
+            }
+            continue;
+        }
         for fmt in &formats {
             runs.run(&["check", "--format", fmt, f]);
         }
@@ -145,6 +170,7 @@ fn run_all(paths: &[PathBuf]) {
         }
         runs.run(&["explain", f]);
         runs.run(&["emit", f]);
+        runs.run(&["cmdline", f]);
         runs.run(&["initrd", "show", f]);
         if is_kernel_input(p) {
             for opt in ["--vmlinux", "--system-map", "--kallsyms"] {
