@@ -149,7 +149,10 @@ mod tests {
     #[test]
     fn binary() {
         assert!(binary_reason(b"a\0b").is_some());
-        assert_eq!(binary_reason(b"\x7fELF\x02").as_deref(), Some("an ELF file"));
+        assert_eq!(
+            binary_reason(b"\x7fELF\x02").as_deref(),
+            Some("an ELF file")
+        );
         assert!(binary_reason(b"GRUB_X=1\n").is_none());
         assert!(binary_reason(&[1, 2, 3, 4, 5]).is_some());
     }
