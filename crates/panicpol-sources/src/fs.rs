@@ -201,6 +201,14 @@ impl Root {
                     at: shown.display().to_string(),
                 });
             }
+            // A FIFO, socket or device is never a file of the image to read,
+            // and opening a FIFO blocks until a writer comes: every path of
+            // the image passes here, so refuse it here.
+            if queue.is_empty() && !meta.is_dir() && !meta.is_file() {
+                return Err(FsError::Io(
+                    "not a regular file (a FIFO, socket or device): not read".into(),
+                ));
+            }
             current.push(c);
         }
         let mut host = self.base.clone();
