@@ -81,3 +81,33 @@ fn an_elf_without_parameter_tables_is_not_a_complete_kernel() {
     assert!(r.kernel.params.is_empty());
     assert!(!r.kernel.tables_complete);
 }
+
+/// A FIFO named `x.ko` in a `--modules` folder (and a FIFO given as the
+/// vmlinux) blocked the open forever, waiting for a writer. Non-regular
+/// files are refused before they are opened: the module is listed as
+/// skipped, the vmlinux is an error.
+#[test]
+fn a_fifo_is_refused_not_waited_for() {
+    let dir = std::env::temp_dir().join(format!("panicpol-regr-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("x.ko");
+    let st = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(st.success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (d, f) = (dir.clone(), fifo.clone());
+    std::thread::spawn(move || {
+        let modules = panicpol_kernel::elf::read_modules(&d).map(|r| (r.scanned, r.skipped.len()));
+        let vmlinux = panicpol_kernel::elf::Vmlinux::open(&f).map(|_| ());
+        let _ = tx.send((modules, vmlinux.map_err(|e| e.to_string())));
+    });
+    let (modules, vmlinux) = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("opening a FIFO hung");
+    assert_eq!(modules.unwrap(), (0, 1));
+    assert!(vmlinux.unwrap_err().contains("not a regular file"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -36,12 +36,21 @@ fn map_file(file: &File) -> std::io::Result<memmap2::Mmap> {
 }
 
 /// Opens and maps a file. Empty files are read into an empty buffer
-/// (mapping zero bytes fails on Linux).
+/// (mapping zero bytes fails on Linux). Anything but a regular file is
+/// refused before it is opened: a FIFO would block the open until a writer
+/// comes (a `.ko` FIFO in a modules folder hung `--modules`), and no
+/// device or socket can be mapped.
 pub(crate) fn open(path: &Path) -> Result<Bytes, Error> {
     let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
     };
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a directory, FIFO, socket or device)",
+        )));
+    }
     let file = File::open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
     if len == 0 {
