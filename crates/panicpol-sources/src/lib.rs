@@ -79,6 +79,36 @@ impl std::fmt::Display for RootError {
 
 impl std::error::Error for RootError {}
 
+/// The most problems kept per file; beyond, one summary problem says how
+/// many more there were (a generated or corrupt file can hold thousands).
+pub const MAX_PROBLEMS_PER_FILE: usize = 100;
+
+/// Keeps the first [`MAX_PROBLEMS_PER_FILE`] problems of each file.
+fn cap_problems(problems: &mut Vec<Issue>) {
+    let mut count: std::collections::BTreeMap<FileId, usize> = Default::default();
+    let mut dropped: std::collections::BTreeMap<FileId, (usize, std::ops::Range<usize>)> =
+        Default::default();
+    problems.retain(|p| {
+        let n = count.entry(p.file).or_default();
+        *n += 1;
+        if *n > MAX_PROBLEMS_PER_FILE {
+            let d = dropped.entry(p.file).or_insert((0, p.span.clone()));
+            d.0 += 1;
+            false
+        } else {
+            true
+        }
+    });
+    for (file, (n, span)) in dropped {
+        problems.push(Issue::new(
+            panicpol_syntax::issue::IssueKind::Limit,
+            file,
+            span,
+            format!("{n} more problems in this file are not shown"),
+        ));
+    }
+}
+
 fn finish(mut inp: Inputs, root: Option<&fs::Root>, opts: &Options) -> Sources {
     let user_config = opts.kernel_config.as_ref().and_then(|p| {
         let shown = p.display().to_string();

@@ -122,6 +122,7 @@ pub(crate) fn resolve(
     cx.builtin(user_config);
     cx.bootconfig();
     let runtime = cx.inp.runtime.clone();
+    crate::cap_problems(&mut cx.inp.problems);
     let issues = cx.inp.problems.clone();
     for e in &mut cx.entries {
         e.runtime = runtime.clone();

@@ -992,7 +992,9 @@ impl Shell {
                         Some(v) => {
                             let n = v.text.text.len();
                             if n > *budget {
-                                issues.push(Issue::new(
+                                // Said once, where the budget ran out.
+                                if *budget > 0 {
+                                    issues.push(Issue::new(
                                     IssueKind::Limit,
                                     file,
                                     span.clone(),
@@ -1000,6 +1002,7 @@ impl Shell {
                                         "variable expansions in this file produced more than {MAX_EXPANDED} bytes; the rest expand to nothing"
                                     ),
                                 ));
+                                }
                                 *budget = 0;
                                 continue;
                             }
@@ -1198,5 +1201,16 @@ mod tests {
         let (sh, issues) = run(&script);
         assert!(sh.value("A").expect("A").text.text.len() <= MAX_VALUE);
         assert!(issues.iter().any(|i| i.kind == IssueKind::Limit));
+        // The expansion budget is reported once, however long the file.
+        let mut script = String::from("A=xxxxxxxxxxxxxxxx\n");
+        for _ in 0..2000 {
+            script.push_str("A=\"$A$A\"\n");
+        }
+        let (_, issues) = run(&script);
+        let budget = issues
+            .iter()
+            .filter(|i| i.message.contains("expansions"))
+            .count();
+        assert_eq!(budget, 1);
     }
 }

@@ -8,6 +8,7 @@
 //! grub.cfg entries) are reported once. `panicpol.toml` settings and
 //! suppression comments then apply.
 
+use std::collections::HashSet;
 use std::process::ExitCode;
 
 use panicpol_diagnostics::{Diagnostic, Severity};
@@ -48,13 +49,14 @@ pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
 
     let mut checked = Vec::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for entry in &found.entries {
         let analysis = EntryAnalysis::new(entry, &kernel);
         let cx = analysis.context(&kernel);
         for mut d in panicpol_lint::check(&cx) {
             sources::clamp(&found.map, &mut d);
             // A finding in a file several entries share is one finding.
-            if !diagnostics.contains(&d) {
+            if seen.insert(format!("{d:?}")) {
                 diagnostics.push(d);
             }
         }
