@@ -86,8 +86,24 @@ fn io_error(e: &io::Error) -> FsError {
     }
 }
 
+/// Refuses what is not a regular file before it is opened: opening a FIFO
+/// blocks until a writer comes.
+fn regular(path: &Path) -> Result<(), FsError> {
+    let meta = fs::metadata(path).map_err(|e| io_error(&e))?;
+    if meta.is_dir() {
+        return Err(FsError::IsADirectory);
+    }
+    if !meta.is_file() {
+        return Err(FsError::Io(
+            "not a regular file (a FIFO, socket or device): not read".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Reads at most `limit` bytes of a file; more is an error, not a cut.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, FsError> {
+    regular(path)?;
     let file = File::open(path).map_err(|e| io_error(&e))?;
     let meta = file.metadata().map_err(|e| io_error(&e))?;
     if meta.is_dir() {
@@ -105,6 +121,7 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, FsError> {
 
 /// Reads `len` bytes at `offset` (fewer at the end of the file).
 pub fn read_at(path: &Path, offset: u64, len: usize) -> Result<Vec<u8>, FsError> {
+    regular(path)?;
     let mut file = File::open(path).map_err(|e| io_error(&e))?;
     file.seek(SeekFrom::Start(offset))
         .map_err(|e| io_error(&e))?;
@@ -338,6 +355,15 @@ mod tests {
     #[test]
     fn bounded_reads() {
         let d = tmp("bounded");
+        let fifo = d.join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert!(
+                matches!(read_limited(&fifo, 10), Err(FsError::Io(_))),
+                "a FIFO is refused, not opened"
+            );
+            assert!(matches!(read_at(&fifo, 0, 10), Err(FsError::Io(_))));
+        }
         fs::write(d.join("big"), vec![b'a'; 5000]).expect("write");
         assert_eq!(
             read_limited(&d.join("big"), 4096),
