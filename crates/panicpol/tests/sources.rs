@@ -199,6 +199,15 @@ fn check_ubuntu2404_dropin_override_with_both_places() {
         "ubuntu2404/etc/default/grub.d/init-select.cfg"
     );
     assert_eq!(doc["inputs"][0]["cmdline"], "console=tty1 console=ttyS0");
+    // For people, the place in the other file is a note under the snippet.
+    let o = panicpol(&["check", "--root", &root("ubuntu2404")]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("50-cloudimg-settings.cfg:11:1]")
+            && out.contains("= note: this value is lost: ")
+            && out.contains("ubuntu2404/etc/default/grub:10:1"),
+        "{out}"
+    );
 }
 
 #[test]

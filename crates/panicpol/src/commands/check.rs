@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use panicpol_diagnostics::{Diagnostic, Severity};
 use panicpol_lint::context::EntryAnalysis;
 
-use crate::args::{CheckArgs, FailLevel};
+use crate::args::{CheckArgs, FailLevel, Format};
 use crate::commands::sources::{self, Wanted};
 use crate::config;
 use crate::input::Failure;
@@ -68,7 +68,25 @@ pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
         });
     }
     let outcome = config::settings(cfg.as_ref()).finish(&found.map, diagnostics);
-    let diagnostics = outcome.diagnostics;
+    let mut diagnostics = outcome.diagnostics;
+    if a.output.format == Format::Human {
+        // A snippet shows one file: the places in other files become notes.
+        for d in &mut diagnostics {
+            let Some(file) = d.primary.as_ref().map(|p| p.file) else {
+                continue;
+            };
+            let elsewhere: Vec<String> = d
+                .secondary
+                .iter()
+                .filter(|l| l.file != file)
+                .map(|l| {
+                    let at = sources::loc_text(&found.map, &(l.file, l.span.clone()));
+                    format!("{}: {at}", l.message)
+                })
+                .collect();
+            d.notes.extend(elsewhere);
+        }
+    }
 
     render::check_report(&a.output, &found.map, &kernel, &checked, &diagnostics)?;
 
