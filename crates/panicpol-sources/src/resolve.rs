@@ -277,6 +277,30 @@ impl Ctx<'_> {
             return;
         };
         let looked_in = self.looked_in();
+        // The kernel grub-mkconfig would find: with one kernel in /boot, its
+        // release and initrd (10_linux's first names: initrd.img-R,
+        // initramfs-R.img).
+        let kernels: Vec<String> = self
+            .root
+            .and_then(|r| r.list("/boot").ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|n| n.strip_prefix("vmlinuz-").map(str::to_string))
+            .collect();
+        let release = (kernels.len() == 1)
+            .then(|| kernels.first().cloned())
+            .flatten();
+        let initrds: Vec<String> = release
+            .iter()
+            .flat_map(|r| {
+                [
+                    format!("/boot/initrd.img-{r}"),
+                    format!("/boot/initramfs-{r}.img"),
+                ]
+            })
+            .filter(|p| self.root.is_some_and(|root| root.exists(p)))
+            .take(1)
+            .collect();
         for e in d.entries(self.inp.flavor, &|n| globals.get(n).cloned()) {
             let kind = match e.kind {
                 GrubKind::Normal => EntryKind::Normal,
@@ -288,6 +312,7 @@ impl Ctx<'_> {
             };
             let mut entry = BootEntry::plain(name, Origin::GrubDefaults, main, e.args.clone());
             entry.kind = kind;
+            entry.release = release.clone();
             for (n, at) in e.unresolved {
                 entry.facts.push(Fact::Unresolved {
                     name: n,
@@ -296,7 +321,7 @@ impl Ctx<'_> {
                     literal: false,
                 });
             }
-            self.push(entry, Vec::new());
+            self.push(entry, initrds.clone());
         }
     }
 

@@ -361,6 +361,26 @@ fn broken_trees_are_problems_not_failures() {
 }
 
 #[test]
+fn grub_defaults_entries_find_the_only_kernel_and_its_initrd() {
+    let d = scratch("defaults-initrd", Some("ubuntu2404"));
+    fs::create_dir_all(d.join("boot")).unwrap();
+    fs::write(d.join("boot/vmlinuz-6.8.0-31-generic"), b"kernel").unwrap();
+    let initrd = panicpol_emit::initrd::attach(b"an initrd", b"kernel.panic = 5\n").unwrap();
+    fs::write(d.join("boot/initrd.img-6.8.0-31-generic"), initrd).unwrap();
+    let s = discover(&d, &Options::default()).unwrap();
+    assert_eq!(s.entries[0].release.as_deref(), Some("6.8.0-31-generic"));
+    let bc = s.entries[0]
+        .bootconfig
+        .as_ref()
+        .expect("the attached bootconfig");
+    assert_eq!(
+        bc.kernel.as_ref().map(|k| k.text.clone()),
+        Some(b"panic=5 ".to_vec())
+    );
+    let _ = fs::remove_dir_all(&d);
+}
+
+#[test]
 fn not_a_root() {
     let d = scratch("notroot", None);
     let f = d.join("file");
