@@ -87,10 +87,15 @@ pub(crate) fn test(plan: Plan, fetch: impl FnOnce() -> Result<()>) -> Result<()>
         fetch()?;
     }
     let mut outcomes = Vec::new();
+    let mut counts = Counts::default();
     for (name, mut cmd) in checks(plan) {
         step(name);
         let t = Instant::now();
-        let ok = sh::run_status(&mut cmd)?;
+        let ok = if name.contains("test") {
+            run_counting(&mut cmd, &mut counts)?
+        } else {
+            sh::run_status(&mut cmd)?
+        };
         outcomes.push(Outcome {
             name,
             ok,
@@ -108,10 +113,68 @@ pub(crate) fn test(plan: Plan, fetch: impl FnOnce() -> Result<()>) -> Result<()>
         );
     }
     let failed: Vec<&str> = outcomes.iter().filter(|o| !o.ok).map(|o| o.name).collect();
+    // The last line is the whole run's tally, in the plain form CI readers
+    // understand; the per-binary "test result" lines above end with the doc
+    // tests, which would read as "no test ran".
+    println!();
+    println!("tests: {} passed, {} failed", counts.passed, counts.failed);
     if !failed.is_empty() {
         bail!("failed: {}", failed.join(", "));
     }
     Ok(())
+}
+
+/// Passed and failed tests over every `test result:` line seen.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Counts {
+    passed: u64,
+    failed: u64,
+}
+
+impl Counts {
+    /// Adds the counts of one libtest summary line
+    /// (`test result: ok. 12 passed; 0 failed; 1 ignored; …`).
+    fn add_line(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(what), Some(n)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(n) = n.parse::<u64>() else { continue };
+            match what {
+                "passed" => self.passed += n,
+                "failed" => self.failed += n,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Runs a test command, echoing its standard output line by line and
+/// counting its tests. Standard error passes through untouched.
+fn run_counting(cmd: &mut Command, counts: &mut Counts) -> Result<bool> {
+    use std::io::{BufRead, BufReader, Write};
+    println!("$ {}", sh::display(cmd));
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| sh::Error(format!("cannot run {}: {e}", sh::display(cmd))))?;
+    if let Some(out) = child.stdout.take() {
+        let stdout = std::io::stdout();
+        for line in BufReader::new(out).lines() {
+            let line = line.unwrap_or_default();
+            counts.add_line(&line);
+            let mut w = stdout.lock();
+            let _ = writeln!(w, "{line}");
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| sh::Error(format!("waiting for cargo test: {e}")))?;
+    Ok(status.success())
 }
 
 fn step(name: &str) {
@@ -125,6 +188,23 @@ mod tests {
 
     fn shown(plan: Plan) -> Vec<String> {
         checks(plan).iter().map(|(_, c)| sh::display(c)).collect()
+    }
+
+    #[test]
+    fn counts_add_up_libtest_summaries() {
+        let mut c = Counts::default();
+        c.add_line("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s");
+        c.add_line(
+            "test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out",
+        );
+        c.add_line("running 5 tests");
+        assert_eq!(
+            c,
+            Counts {
+                passed: 15,
+                failed: 2
+            }
+        );
     }
 
     #[test]
