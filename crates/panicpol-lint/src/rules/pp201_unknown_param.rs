@@ -18,7 +18,9 @@ pub static META: RuleMeta = RuleMeta {
     summary: "a parameter the target kernel does not know is passed to init",
     doc: r#"## What it does
 Finds tokens before `--` that no parameter of the target kernel takes and that
-have no `.` in their name.
+have no `.` in their name: every `name=value`, and bare words that look like a
+typo of a kernel parameter (bare words such as `single` or `splash` are usually
+meant for init).
 
 ## Why is this bad?
 `init/main.c:unknown_bootoption` hands such tokens to the init process: `name=value`
@@ -73,7 +75,11 @@ impl Rule for Rule201 {
             let names = names.get_or_insert_with(|| candidates(cx));
             let found = closest(&name, names);
             let incomplete = t.doubts.contains(&Doubt::TablesIncomplete);
-            if incomplete && found.is_empty() {
+            // A bare word (`single`, `emergency`, `splash`) is usually meant
+            // for init; it is a finding only when it looks like a typo of a
+            // kernel parameter.
+            let bare = matches!(t.fate, Fate::InitArgv { .. });
+            if (incomplete || bare) && found.is_empty() {
                 continue;
             }
             let whom = match &t.fate {
@@ -114,6 +120,17 @@ mod tests {
         let d = run(&Rule201, b"crash_kexec_post_notifier console=ttyS0");
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].1, "crash_kexec_post_notifier");
+    }
+
+    #[test]
+    fn words_for_init_are_fine() {
+        let mut k = panicpol_kernel::Kernel::empty(panicpol_kernel::KernelSource::Vmlinux);
+        k.tables_complete = true;
+        panicpol_policy::supplement::supplement(&mut k);
+        let d = crate::rules::test_support::run_with(&Rule201, b"single splash foo=bar", &k);
+        // `foo=bar` reaches init's environment: reported; the bare words are not.
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("`foo`"));
     }
 
     #[test]
