@@ -100,7 +100,6 @@ pub(crate) fn read(path: &Path) -> Result<Loaded, Failure> {
 
 /// The settings to apply: the file's, or the defaults (every rule, each at
 /// its own severity).
-#[allow(dead_code, reason = "called by `check` (commands/check.rs) once wired")]
 pub(crate) fn settings(cfg: Option<&Loaded>) -> Settings {
     cfg.map(|c| c.settings.clone()).unwrap_or_default()
 }
@@ -108,7 +107,6 @@ pub(crate) fn settings(cfg: Option<&Loaded>) -> Settings {
 /// The kernel to check against: the command line's choice when it names a
 /// kernel (vmlinux, System.map or kallsyms), else the file's. A kernel config
 /// from the command line wins over the file's, independently.
-#[allow(dead_code, reason = "called by `check` (commands/check.rs) once wired")]
 pub(crate) fn kernel_args(given: &KernelArgs, cfg: Option<&Loaded>) -> KernelArgs {
     let mut out = given.clone();
     let Some(k) = cfg.map(|c| &c.settings.kernel) else {
@@ -132,7 +130,6 @@ pub(crate) fn kernel_args(given: &KernelArgs, cfg: Option<&Loaded>) -> KernelArg
 
 /// The fail level: the command line's when given, else the file's, else
 /// `error`.
-#[allow(dead_code, reason = "called by `check` (commands/check.rs) once wired")]
 pub(crate) fn fail_level(given: Option<Severity>, cfg: Option<&Loaded>) -> Severity {
     given
         .or_else(|| cfg.and_then(|c| c.settings.fail_level))

@@ -14,13 +14,6 @@
 //! all panicpol needs; indicatif would add a dependency for bars it does not
 //! draw.
 
-// Until the kernel-loading commands (check, explain, kernel: not this
-// module's files) call `Progress::start`, only the tests use this module.
-#![allow(
-    dead_code,
-    reason = "called around kernel loading by check/explain/kernel once wired"
-)]
-
 use std::ffi::OsStr;
 use std::io::{IsTerminal, Write};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};

@@ -18,7 +18,12 @@ const LIVE_KALLSYMS: &str = "/proc/kallsyms";
 /// there (no procfs, a container) falls back to the catalogue.
 pub(crate) fn load(a: &KernelArgs, live: bool, opts: elf::Options) -> Result<Kernel, Failure> {
     let mut kernel = if let Some(p) = &a.vmlinux {
-        elf::read_vmlinux(p, opts).map_err(|e| Failure::new(format!("{}: {e}", p.display())))?
+        // A 600 MB image on a slow disk takes a while: say so on a terminal.
+        let progress = crate::progress::Progress::start(&format!("reading {}", p.display()));
+        let k =
+            elf::read_vmlinux(p, opts).map_err(|e| Failure::new(format!("{}: {e}", p.display())));
+        progress.finish();
+        k?
     } else if let Some(p) = &a.system_map {
         let bytes = input::read_limited(p, SYMBOL_FILE_LIMIT)?;
         kallsyms::kernel_from_system_map(&bytes)
