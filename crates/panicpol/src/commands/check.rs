@@ -62,7 +62,9 @@ pub(super) fn run(a: CheckArgs) -> Result<ExitCode, Failure> {
         }
         checked.push(CheckedCmdline {
             file: entry.file,
+            entry: entry.name.clone(),
             text: entry.cmdline.text.clone(),
+            map: entry.cmdline.clone(),
             dispatch: analysis.dispatch,
             policy: analysis.policy,
         });

@@ -57,10 +57,29 @@ pub(super) fn write(
         .iter()
         .map(|c| {
             let name = sources.get(c.file).map(|f| f.name.as_str());
+            // Each bootloader token says which file, line and column it was
+            // written at, so a machine can point at the place to edit.
+            let tokens: Vec<Value> = c
+                .dispatch
+                .tokens
+                .iter()
+                .map(|t| {
+                    let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
+                    if t.layer == panicpol_policy::dispatch::Layer::Bootloader
+                        && let Some((fid, span)) = c.map.locate(&t.span)
+                        && let Some(f) = sources.get(fid)
+                    {
+                        let (line, col) = f.line_col(span.start);
+                        v["origin"] = json!({"file": f.name, "line": line, "col": col, "span": [span.start, span.end]});
+                    }
+                    v
+                })
+                .collect();
             json!({
                 "file": name,
+                "entry": c.entry,
                 "cmdline": String::from_utf8_lossy(&c.text),
-                "tokens": c.dispatch.tokens,
+                "tokens": tokens,
                 "init": c.dispatch.init,
                 "messages": c.dispatch.messages,
                 "proc_cmdline": c.dispatch.proc_cmdline,

@@ -21,7 +21,11 @@ use crate::input::Failure;
 /// One command line that was checked, for renderers that show tokens.
 pub(crate) struct CheckedCmdline {
     pub(crate) file: FileId,
+    /// The boot entry's name (a file, a menu entry, a BLS entry …).
+    pub(crate) entry: String,
     pub(crate) text: Vec<u8>,
+    /// Where each byte of `text` came from.
+    pub(crate) map: panicpol_syntax::provenance::Composed,
     pub(crate) dispatch: Dispatch,
     pub(crate) policy: Policy,
 }
