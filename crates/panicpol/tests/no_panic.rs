@@ -148,8 +148,8 @@ fn run_all(paths: &[PathBuf]) {
     };
     for p in paths {
         let f = p.to_str().expect("paths are UTF-8");
-        // A fuzz corpus entry goes through each command once; the fixtures
-        // and seeds through every output format too.
+        // A fuzz corpus entry is read in every input format with one
+        // output format; the fixtures and seeds in every output format too.
         if fuzz_dir.as_ref().is_some_and(|d| p.starts_with(d)) {
             if is_kernel_input(p) {
                 for opt in ["--vmlinux", "--system-map", "--kallsyms", "--config"] {
@@ -157,6 +157,9 @@ fn run_all(paths: &[PathBuf]) {
                 }
             } else {
                 runs.run(&["check", "--format", "json", f]);
+                for a in &as_formats {
+                    runs.run(&["check", "--as", a, f]);
+                }
                 runs.run(&["explain", f]);
                 runs.run(&["initrd", "show", f]);
             }
