@@ -2,7 +2,7 @@
 
 use panicpol_diagnostics::{Diagnostic, Severity};
 use panicpol_policy::dispatch::Fate;
-use panicpol_policy::values::{NoteKind, parse_panic_print};
+use panicpol_policy::values::{Gate, NoteKind, parse_panic_print};
 
 use crate::{Context, Rule, RuleMeta};
 
@@ -57,7 +57,13 @@ impl Rule for Rule503 {
                 continue;
             };
             let Some(replacement) = pp.notes.iter().find_map(|n| match &n.kind {
-                NoteKind::Deprecated { replacement, .. } => Some(replacement.clone()),
+                // Only when the target is known to deprecate it: an unknown
+                // version is not "this kernel".
+                NoteKind::Deprecated { replacement, since }
+                    if since.gate(cx.version) == Gate::Yes =>
+                {
+                    Some(replacement.clone())
+                }
                 _ => None,
             }) else {
                 continue;
@@ -75,5 +81,30 @@ impl Rule for Rule503 {
             };
             out.push(d);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::{run, run_with};
+    use panicpol_kernel::{Kernel, KernelSource};
+
+    fn kernel(release: &str) -> Kernel {
+        let mut k = Kernel::empty(KernelSource::Catalogue);
+        k.release = Some(release.into());
+        panicpol_policy::supplement::supplement(&mut k);
+        k
+    }
+
+    #[test]
+    fn only_where_the_kernel_deprecates_it() {
+        assert_eq!(
+            run_with(&Rule503, b"panic_print=0x3", &kernel("6.19.0")).len(),
+            1
+        );
+        assert!(run_with(&Rule503, b"panic_print=0x3", &kernel("6.12.117")).is_empty());
+        // No kernel given: the version is unknown, so nothing is claimed.
+        assert!(run(&Rule503, b"panic_print=0x3").is_empty());
     }
 }
