@@ -111,3 +111,32 @@ fn a_fifo_is_refused_not_waited_for() {
     assert!(vmlinux.unwrap_err().contains("not a regular file"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The `.ko` fixture with a symbol's value near `u64::MAX` (found by the
+/// `elf_module` target: "attempt to add with overflow" in the module
+/// layout, modules.rs). The made-up addresses no longer overflow; the
+/// module reads to an answer or an error.
+#[test]
+fn module_symbol_value_overflow() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/regressions/elf_module/symbol-value-overflow.ko");
+    let bytes = std::fs::read(path).unwrap();
+    let r = std::panic::catch_unwind(|| panicpol_kernel::elf::read_module(&bytes, "m.ko").is_ok());
+    assert!(r.is_ok(), "read_module panicked");
+    // Both of the pristine fixture's registrations are still found; what
+    // the damaged symbol table no longer proves (callbacks, priorities) is
+    // left unknown rather than guessed.
+    let pristine = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/elf/x86_64-module.ko"),
+    )
+    .unwrap();
+    let want = panicpol_kernel::elf::read_module(&pristine, "m.ko").unwrap();
+    let got = panicpol_kernel::elf::read_module(&bytes, "m.ko").unwrap();
+    let sites = |n: &[panicpol_kernel::Notifier]| {
+        n.iter()
+            .map(|n| (n.registered_in.clone(), n.dynamic, n.module.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sites(&got), sites(&want));
+}

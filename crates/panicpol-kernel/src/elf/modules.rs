@@ -175,7 +175,10 @@ pub fn read_module(bytes: &[u8], file_name: &str) -> Result<Vec<Notifier>, Error
         match s.shndx {
             SHN_UNDEF => Some(UNDEF_BASE + idx as u64 * 16),
             SHN_ABS => Some(s.value),
-            n => base.get(usize::from(n))?.map(|b| b + s.value),
+            // Values are untrusted: one past the address space has none.
+            n => base
+                .get(usize::from(n))?
+                .and_then(|b| b.checked_add(s.value)),
         }
     };
 
@@ -212,7 +215,8 @@ pub fn read_module(bytes: &[u8], file_name: &str) -> Result<Vec<Notifier>, Error
             let place = tbase.wrapping_add(off);
             let off = off as usize;
             let write = |buf: &mut Vec<u8>, bytes: &[u8]| {
-                if let Some(dst) = buf.get_mut(off..off + bytes.len()) {
+                let end = off.saturating_add(bytes.len());
+                if let Some(dst) = buf.get_mut(off..end) {
                     dst.copy_from_slice(bytes);
                 }
             };
@@ -256,9 +260,11 @@ pub fn read_module(bytes: &[u8], file_name: &str) -> Result<Vec<Notifier>, Error
                 && off < s.value.saturating_add(s.size)
         });
         let Some(f) = f else { continue };
-        let start = b + f.value;
+        // Made-up addresses from untrusted values: they wrap like the
+        // relocation arithmetic above, never overflow.
+        let start = b.wrapping_add(f.value);
         if let Some(g) = funcs.iter_mut().find(|g| g.start == start) {
-            g.sites.push(b + off);
+            g.sites.push(b.wrapping_add(off));
             continue;
         }
         let code = patched
@@ -269,7 +275,7 @@ pub fn read_module(bytes: &[u8], file_name: &str) -> Result<Vec<Notifier>, Error
             start,
             name: f.name().into_owned(),
             code,
-            sites: vec![b + off],
+            sites: vec![b.wrapping_add(off)],
         });
     }
     let mut stats = ScanStats::default();
@@ -314,7 +320,7 @@ pub fn read_module(bytes: &[u8], file_name: &str) -> Result<Vec<Notifier>, Error
         let (block, callback, priority, dynamic) = match c.rsi {
             Val::Const(b) => {
                 let cb = read_at(b, 8).and_then(|s| s.u64_at(0));
-                let pr = read_at(b + 16, 4)
+                let pr = read_at(b.wrapping_add(16), 4)
                     .and_then(|s| s.u32_at(0))
                     .map(|p| p as i32);
                 (
