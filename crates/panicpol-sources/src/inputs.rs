@@ -5,6 +5,10 @@
 
 use std::path::Path;
 
+/// The largest raw command-line file read: s390's `CONFIG_COMMAND_LINE_SIZE`
+/// goes up to 1 MiB; every other architecture's limit is a few KiB.
+pub(crate) const MAX_CMDLINE_FILE: usize = 1 << 20;
+
 use panicpol_diagnostics::{FileId, Layer, SourceFile, SourceMap};
 use panicpol_syntax::bls::{self, BlsEntry};
 use panicpol_syntax::bootconfig_source::{self, BootconfigSource};
@@ -186,6 +190,23 @@ impl Inputs {
                 );
                 return None;
             }
+        }
+        // A raw command line is at most COMMAND_LINE_SIZE bytes (2048 on x86
+        // and arm64, at most 1 MiB on s390): anything much larger is not one,
+        // and token-per-token output of millions of tokens would cost gigabytes.
+        if matches!(format, Format::Cmdline | Format::KernelCmdline)
+            && bytes.len() > MAX_CMDLINE_FILE
+        {
+            self.problem(
+                shown,
+                IssueKind::Io,
+                format!(
+                    "{} bytes: longer than any kernel accepts (at most {} KiB here); not a command line",
+                    bytes.len(),
+                    MAX_CMDLINE_FILE >> 10
+                ),
+            );
+            return None;
         }
         if format == Format::Cmdline && bytes.iter().all(u8::is_ascii_whitespace) {
             self.problem(

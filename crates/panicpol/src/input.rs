@@ -117,6 +117,13 @@ pub(crate) fn cmdline_file(path: &Path) -> Result<SourceFile, Failure> {
     } else {
         (path.display().to_string(), read_limited(path, TEXT_LIMIT)?)
     };
+    // No kernel takes more than 1 MiB (s390's largest COMMAND_LINE_SIZE).
+    if bytes.len() > 1 << 20 {
+        return Err(Failure::new(format!(
+            "{name}: {} bytes: longer than any kernel accepts; not a command line",
+            bytes.len()
+        )));
+    }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Failure::new(format!(
             "{name}: empty; there is no command line to check"

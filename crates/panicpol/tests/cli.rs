@@ -134,11 +134,18 @@ fn bad_inputs_exit_two_with_a_clear_message() {
     std::fs::write(&binary, b"\x7fELF\x02\x01\x01\0\0\0").expect("write");
     let huge = dir.join("huge");
     std::fs::write(&huge, vec![b'a'; 10 << 20]).expect("write");
+    // 2 MB of tokens: under the 4 MiB read limit, over any kernel's.
+    let long = dir.join("long");
+    std::fs::write(&long, b"a ".repeat(1 << 20)).expect("write");
     let cases: &[(&str, &str)] = &[
         ("/nonexistent/cmdline", "no such file or directory"),
         (empty.to_str().expect("utf8"), "empty"),
         (binary.to_str().expect("utf8"), "ELF"),
         (huge.to_str().expect("utf8"), "larger than"),
+        (
+            long.to_str().expect("utf8"),
+            "longer than any kernel accepts",
+        ),
         (dir.to_str().expect("utf8"), "directory"),
     ];
     for (path, want) in cases {
