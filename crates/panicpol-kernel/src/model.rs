@@ -275,6 +275,10 @@ pub struct Kernel {
     pub notifiers: Vec<Notifier>,
     /// The kernel config, when given.
     pub config: Option<KernelConfig>,
+    /// What the reader could not read, one sentence each, when it gave a
+    /// partial answer rather than none (a damaged `.debug_line` loses the
+    /// notifiers' file:line, not the notifiers).
+    pub gaps: Vec<String>,
 }
 
 impl Kernel {
@@ -291,6 +295,7 @@ impl Kernel {
             symbols: crate::symbols::SymbolTable::default(),
             notifiers: Vec::new(),
             config: None,
+            gaps: Vec::new(),
         }
     }
 }

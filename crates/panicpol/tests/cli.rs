@@ -175,3 +175,82 @@ fn rule_docs() {
     assert!(stdout(&o).lines().count() >= 5);
     assert_eq!(panicpol(&["rule", "PP999"]).status.code(), Some(2));
 }
+
+/// The file offset of an ELF64 section, from the section table (enough of
+/// the format for a test: little-endian, names in `e_shstrndx`).
+fn section_offset(b: &[u8], name: &str) -> Option<usize> {
+    let u16_at = |o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
+    let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap()) as usize;
+    let u64_at = |o: usize| u64::from_le_bytes(b[o..o + 8].try_into().unwrap()) as usize;
+    let (shoff, shnum, shstrndx) = (u64_at(0x28), u16_at(0x3c), u16_at(0x3e));
+    let shdr = |i: usize| shoff + i * 64;
+    let names = u64_at(shdr(shstrndx) + 0x18);
+    (0..shnum).find_map(|i| {
+        let at = names + u32_at(shdr(i));
+        let end = b[at..].iter().position(|&c| c == 0)? + at;
+        (&b[at..end] == name.as_bytes()).then(|| u64_at(shdr(i) + 0x18))
+    })
+}
+
+/// Damaged DWARF costs the notifiers their file:line, not the answer: exit
+/// 0, every notifier listed, and a note saying what is missing and why.
+#[test]
+fn damaged_dwarf_gives_notifiers_without_lines() {
+    let pristine = std::fs::read(fixture("elf/x86_64.elf")).unwrap();
+    let mut b = pristine.clone();
+    for s in [".debug_aranges", ".debug_line"] {
+        let off = section_offset(&b, s).expect(s);
+        b[off..off + 12].fill(0xff);
+    }
+    let dir = std::env::temp_dir().join(format!("panicpol-dwarf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let damaged = dir.join("vmlinux");
+    std::fs::write(&damaged, &b).unwrap();
+    let good = panicpol(&[
+        "kernel",
+        "notifiers",
+        "--vmlinux",
+        &fixture("elf/x86_64.elf"),
+    ]);
+    assert_eq!(good.status.code(), Some(0), "{}", stderr(&good));
+    assert!(stdout(&good).contains("src/kernel.c:"), "{}", stdout(&good));
+    assert!(!stdout(&good).contains("note:"), "{}", stdout(&good));
+
+    let o = panicpol(&[
+        "kernel",
+        "notifiers",
+        "--vmlinux",
+        damaged.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("note: damaged DWARF (.debug_aranges:")
+            && out.contains("4 of 4 notifier callbacks have no file:line"),
+        "{out}"
+    );
+    assert!(!out.contains("src/kernel.c:"), "{out}");
+    for cb in [
+        "fixture_panic_cb",
+        "hung_task_panic",
+        "fixture_flush_cb",
+        "fixture_prio_cb",
+    ] {
+        assert!(out.contains(cb), "{cb} missing: {out}");
+    }
+    let j = panicpol(&[
+        "kernel",
+        "notifiers",
+        "--format",
+        "json",
+        "--vmlinux",
+        damaged.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    assert_eq!(v["notifiers"].as_array().map(Vec::len), Some(4));
+    assert!(
+        v["gaps"][0].as_str().unwrap().contains("damaged DWARF"),
+        "{v}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,7 +8,6 @@
 //! (`debian/build/build_amd64_none_cloud-amd64`) is not prepended, and an
 //! absolute path loses the build directory's prefix.
 
-use super::error::Error;
 use super::image::Image;
 use addr2line::gimli;
 use gimli::{EndianSlice, LittleEndian, SectionId};
@@ -16,43 +15,58 @@ use std::collections::BTreeMap;
 
 type R<'a> = EndianSlice<'a, LittleEndian>;
 
-fn dwarf_err(e: gimli::Error) -> Error {
-    Error::Dwarf(e.to_string())
+/// What [`locate`] found, and what it could not read.
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    /// Address → `path:line`, for the addresses DWARF covers.
+    pub found: BTreeMap<u64, String>,
+    /// Each damaged structure met, as `section: what`; the addresses it
+    /// would have answered for are simply missing from `found`.
+    pub problems: Vec<String>,
+}
+
+impl Lines {
+    fn problem(&mut self, what: &str, e: gimli::Error) {
+        let p = format!("{what}: {e}");
+        if !self.problems.contains(&p) {
+            self.problems.push(p);
+        }
+    }
 }
 
 /// Where each address is defined, for the addresses DWARF covers.
-pub(crate) fn locate(img: &Image<'_>, addrs: &[u64]) -> Result<BTreeMap<u64, String>, Error> {
-    let mut out = BTreeMap::new();
+///
+/// Damage in one place costs only what depends on it: a bad
+/// `.debug_aranges` falls back to the units' own ranges, a bad unit or line
+/// program loses its own addresses. A vmlinux whose DWARF is corrupt still
+/// has its notifiers, only without file:line.
+pub(crate) fn locate(img: &Image<'_>, addrs: &[u64]) -> Lines {
+    let mut out = Lines::default();
     if addrs.is_empty() {
-        return Ok(out);
+        return out;
     }
     let load = |id: SectionId| -> Result<R<'_>, gimli::Error> {
         let data = img.section(id.name()).map_or(&[][..], |s| img.bytes(s));
         Ok(EndianSlice::new(data, LittleEndian))
     };
-    let dwarf = gimli::Dwarf::load(load).map_err(dwarf_err)?;
+    let dwarf = match gimli::Dwarf::load(load) {
+        Ok(d) => d,
+        Err(e) => {
+            out.problem("DWARF", e);
+            return out;
+        }
+    };
 
     // Address → CU offset from .debug_aranges (small: 160 KB in 6.12).
     let mut units: BTreeMap<usize, Vec<u64>> = BTreeMap::new();
-    let mut headers = dwarf.debug_aranges.headers();
-    while let Some(h) = headers.next().map_err(dwarf_err)? {
-        let mut entries = h.entries();
-        while let Some(e) = entries.next().map_err(dwarf_err)? {
-            let (lo, len) = (e.address(), e.length());
-            for &a in addrs {
-                if a >= lo && a - lo < len {
-                    let v = units.entry(h.debug_info_offset().0).or_default();
-                    if !v.contains(&a) {
-                        v.push(a);
-                    }
-                }
-            }
-        }
+    if let Err(e) = aranges(&dwarf, addrs, &mut units) {
+        out.problem(".debug_aranges", e);
     }
 
-    // No .debug_aranges entry (clang emits none unless asked): find the
-    // unit from the root DIEs' ranges instead. Still no full .debug_info
-    // scan: one root entry per unit, and only for the addresses missing.
+    // No .debug_aranges entry (clang emits none unless asked, or the table
+    // is damaged): find the unit from the root DIEs' ranges instead. Still
+    // no full .debug_info scan: one root entry per unit, and only for the
+    // addresses missing.
     let covered: Vec<u64> = units.values().flatten().copied().collect();
     let missing: Vec<u64> = addrs
         .iter()
@@ -60,47 +74,109 @@ pub(crate) fn locate(img: &Image<'_>, addrs: &[u64]) -> Result<BTreeMap<u64, Str
         .filter(|a| !covered.contains(a))
         .collect();
     if !missing.is_empty() {
-        let mut headers = dwarf.units();
-        while let Some(h) = headers.next().map_err(dwarf_err)? {
-            let Some(offset) = h.offset().as_debug_info_offset() else {
-                continue;
-            };
-            let Ok(unit) = dwarf.unit(h) else { continue };
-            let mut ranges = dwarf.unit_ranges(&unit).map_err(dwarf_err)?;
-            while let Some(r) = ranges.next().map_err(dwarf_err)? {
-                for &a in &missing {
-                    if a >= r.begin && a < r.end {
-                        let v = units.entry(offset.0).or_default();
-                        if !v.contains(&a) {
-                            v.push(a);
-                        }
-                    }
-                }
-            }
+        if let Err(e) = unit_ranges(&dwarf, &missing, &mut units, &mut out) {
+            out.problem(".debug_info", e);
         }
     }
 
     for (offset, probes) in units {
-        let header = dwarf
+        let unit = match dwarf
             .debug_info
             .header_from_offset(gimli::DebugInfoOffset(offset))
-            .map_err(dwarf_err)?;
-        let unit = dwarf.unit(header).map_err(dwarf_err)?;
+            .and_then(|h| dwarf.unit(h))
+        {
+            Ok(u) => u,
+            Err(e) => {
+                out.problem(&format!(".debug_info unit at {offset:#x}"), e);
+                continue;
+            }
+        };
         let comp_dir = unit
             .comp_dir
             .map(|d| String::from_utf8_lossy(d.slice()).into_owned());
         let Some(program) = unit.line_program.clone() else {
             continue;
         };
-        let found = lines_in(&dwarf, &unit, program, &probes)?;
-        for (a, (path, line)) in found {
-            out.insert(
-                a,
-                format!("{}:{line}", relative_path(&path, comp_dir.as_deref())),
-            );
+        match lines_in(&dwarf, &unit, program, &probes) {
+            Ok(found) => {
+                for (a, (path, line)) in found {
+                    out.found.insert(
+                        a,
+                        format!("{}:{line}", relative_path(&path, comp_dir.as_deref())),
+                    );
+                }
+            }
+            Err(e) => out.problem(&format!(".debug_line of the unit at {offset:#x}"), e),
         }
     }
-    Ok(out)
+    out
+}
+
+fn add(units: &mut BTreeMap<usize, Vec<u64>>, offset: usize, a: u64) {
+    let v = units.entry(offset).or_default();
+    if !v.contains(&a) {
+        v.push(a);
+    }
+}
+
+/// Adds the unit of each address `.debug_aranges` covers; on damage,
+/// keeps what was read before it.
+fn aranges(
+    dwarf: &gimli::Dwarf<R<'_>>,
+    addrs: &[u64],
+    units: &mut BTreeMap<usize, Vec<u64>>,
+) -> Result<(), gimli::Error> {
+    let mut headers = dwarf.debug_aranges.headers();
+    while let Some(h) = headers.next()? {
+        let mut entries = h.entries();
+        while let Some(e) = entries.next()? {
+            let (lo, len) = (e.address(), e.length());
+            for &a in addrs {
+                if a >= lo && a - lo < len {
+                    add(units, h.debug_info_offset().0, a);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds the unit of each address from the root DIEs' ranges. A unit that
+/// does not parse is skipped (and noted); a damaged unit list ends the walk.
+fn unit_ranges(
+    dwarf: &gimli::Dwarf<R<'_>>,
+    missing: &[u64],
+    units: &mut BTreeMap<usize, Vec<u64>>,
+    out: &mut Lines,
+) -> Result<(), gimli::Error> {
+    let mut headers = dwarf.units();
+    while let Some(h) = headers.next()? {
+        let Some(offset) = h.offset().as_debug_info_offset() else {
+            continue;
+        };
+        let unit = match dwarf.unit(h) {
+            Ok(u) => u,
+            Err(e) => {
+                out.problem(&format!(".debug_info unit at {:#x}", offset.0), e);
+                continue;
+            }
+        };
+        let mut ranges = match dwarf.unit_ranges(&unit) {
+            Ok(r) => r,
+            Err(e) => {
+                out.problem(&format!("ranges of the unit at {:#x}", offset.0), e);
+                continue;
+            }
+        };
+        while let Ok(Some(r)) = ranges.next() {
+            for &a in missing {
+                if a >= r.begin && a < r.end {
+                    add(units, offset.0, a);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs one line program and returns, for each probe, the row that covers
@@ -111,11 +187,11 @@ fn lines_in<'a>(
     unit: &gimli::Unit<R<'a>>,
     program: gimli::IncompleteLineProgram<R<'a>>,
     probes: &[u64],
-) -> Result<BTreeMap<u64, (String, u64)>, Error> {
+) -> Result<BTreeMap<u64, (String, u64)>, gimli::Error> {
     let mut best: BTreeMap<u64, (u64, u64, u64)> = BTreeMap::new(); // probe -> (row addr, file, line)
     let mut rows = program.rows();
     let mut prev: Option<(u64, u64, u64)> = None; // (address, file, line) of the previous row
-    while let Some((_, row)) = rows.next_row().map_err(dwarf_err)? {
+    while let Some((_, row)) = rows.next_row()? {
         let addr = row.address();
         if let Some((pa, pf, pl)) = prev {
             for &p in probes {

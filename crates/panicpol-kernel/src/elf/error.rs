@@ -62,8 +62,6 @@ pub enum Error {
         /// Its address.
         addr: u64,
     },
-    /// The DWARF line information could not be read.
-    Dwarf(String),
     /// A line of the embedded notifier catalogue is malformed.
     Catalogue {
         /// 1-based line number in `grammar/notifiers.tsv`.
@@ -112,7 +110,6 @@ impl fmt::Display for Error {
             Error::BadString { what, addr } => {
                 write!(f, "{what}: no NUL-terminated string at {addr:#x}")
             }
-            Error::Dwarf(m) => write!(f, "DWARF: {m}"),
             Error::Catalogue { line, message } => {
                 write!(f, "notifier catalogue line {line}: {message}")
             }

@@ -251,9 +251,23 @@ fn read_facts(img: &Image<'_>, syms: &Symtab<'_>, opts: Options) -> Result<Repor
         let callbacks = find_notifiers(img, syms, &mut report)?;
         if opts.lines {
             let addrs: Vec<u64> = callbacks.iter().flatten().copied().collect();
-            let found = dwarf::locate(img, &addrs)?;
+            let lines = dwarf::locate(img, &addrs);
             for (n, addr) in report.kernel.notifiers.iter_mut().zip(&callbacks) {
-                n.location = addr.and_then(|a| found.get(&a).cloned());
+                n.location = addr.and_then(|a| lines.found.get(&a).cloned());
+            }
+            let lost = addrs
+                .iter()
+                .filter(|a| !lines.found.contains_key(a))
+                .count();
+            if let Some(first) = lines.problems.first() {
+                let more = match lines.problems.len() - 1 {
+                    0 => String::new(),
+                    n => format!("; and {n} more"),
+                };
+                report.kernel.gaps.push(format!(
+                    "damaged DWARF ({first}{more}): {lost} of {} notifier callbacks have no file:line",
+                    addrs.len()
+                ));
             }
         }
     }

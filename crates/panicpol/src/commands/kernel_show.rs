@@ -105,6 +105,7 @@ fn info(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
             "early_setups": early,
             "panic_notifiers": k.notifiers.len(),
             "panic_notifier_filter": has_filter(k),
+            "gaps": k.gaps,
             "config": config
                 .iter()
                 .filter_map(|(o, v)| v.as_ref().map(|v| (format!("CONFIG_{o}"), serde_json::Value::from(v.clone()))))
@@ -149,6 +150,9 @@ fn info(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
             "absent (mainline has none)"
         }
     )?;
+    for g in &k.gaps {
+        writeln!(w, "gap             {g}")?;
+    }
     if k.config.is_some() {
         for (o, v) in config {
             writeln!(
@@ -264,10 +268,14 @@ fn notifiers(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()
             "version": 1,
             "release": k.release,
             "source": k.source,
+            "gaps": k.gaps,
             "notifiers": list.iter().map(|n| notifier_json(k, n)).collect::<Vec<_>>(),
         });
         serde_json::to_writer_pretty(&mut *w, &doc)?;
         return writeln!(w);
+    }
+    for g in &k.gaps {
+        writeln!(w, "note: {g}")?;
     }
     if k.source != panicpol_kernel::KernelSource::Vmlinux {
         writeln!(
