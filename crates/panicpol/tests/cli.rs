@@ -254,3 +254,49 @@ fn damaged_dwarf_gives_notifiers_without_lines() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The longest command line panicpol takes (just under 1 MiB: 524 287
+/// one-letter words) checked in every format within a 1 GiB address space.
+/// The JSON output used to build the whole document as a
+/// `serde_json::Value` first (2.8 GB for this line); it now streams.
+#[test]
+fn the_longest_line_is_checked_in_bounded_memory() {
+    use std::io::{Read, Seek, SeekFrom};
+    let dir = std::env::temp_dir().join(format!("panicpol-longest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let line = dir.join("cmdline");
+    let out = dir.join("out");
+    let mut text = b"x ".repeat(512 << 10);
+    text.truncate((1 << 20) - 1);
+    std::fs::write(&line, &text).unwrap();
+    let bin = env!("CARGO_BIN_EXE_panicpol");
+    for (format, want) in [
+        ("json", "PP10"),
+        ("sarif", "}\n  ]\n}"),
+        ("human", "error(s)"),
+    ] {
+        let script = format!(
+            "ulimit -v {}; exec \"$0\" check --format {format} \"$1\" > \"$2\"",
+            1 << 20
+        );
+        let o = Command::new("sh")
+            .args([
+                "-c",
+                &script,
+                bin,
+                line.to_str().unwrap(),
+                out.to_str().unwrap(),
+            ])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
+        let mut f = std::fs::File::open(&out).unwrap();
+        let len = f.metadata().unwrap().len();
+        f.seek(SeekFrom::Start(len.saturating_sub(4096))).unwrap();
+        let mut tail = String::new();
+        f.read_to_string(&mut tail).unwrap();
+        assert!(tail.contains(want), "{format}: {tail}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -7,6 +7,8 @@ use std::io::{self, Write};
 
 use panicpol_diagnostics::{Diagnostic, Label, SourceMap};
 use panicpol_kernel::Kernel;
+use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
 use serde_json::{Value, json};
 
 use super::CheckedCmdline;
@@ -46,6 +48,85 @@ fn diagnostic(sources: &SourceMap, d: &Diagnostic) -> Value {
     v
 }
 
+/// The document, serialized as it is written: each input's tokens and the
+/// diagnostics are turned into JSON one at a time, so a command line of
+/// 500 000 tokens costs the output, not a tree of values (a
+/// `serde_json::Value` of the whole document took ~5 KB a token: 2.8 GB).
+#[derive(Serialize)]
+struct Doc<'a> {
+    version: u32,
+    tool: Tool,
+    kernel: KernelRef<'a>,
+    inputs: Vec<Input<'a>>,
+    diagnostics: Diagnostics<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct KernelRef<'a> {
+    release: &'a Option<String>,
+    source: &'a panicpol_kernel::KernelSource,
+}
+
+#[derive(Serialize)]
+struct Input<'a> {
+    file: Option<&'a str>,
+    entry: &'a str,
+    cmdline: std::borrow::Cow<'a, str>,
+    tokens: Tokens<'a>,
+    init: &'a panicpol_policy::dispatch::InitSummary,
+    messages: &'a [panicpol_policy::dispatch::KernelMessage],
+    proc_cmdline: &'a panicpol_policy::dispatch::Bytes,
+    values: &'a panicpol_policy::policy::Policy,
+}
+
+/// One input's tokens, each with where it was written.
+struct Tokens<'a> {
+    sources: &'a SourceMap,
+    c: &'a CheckedCmdline,
+}
+
+impl Serialize for Tokens<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = self.c;
+        let mut seq = s.serialize_seq(Some(c.dispatch.tokens.len()))?;
+        for t in &c.dispatch.tokens {
+            let mut v = serde_json::to_value(t).map_err(serde::ser::Error::custom)?;
+            // Each bootloader token says which file, line and column it was
+            // written at, so a machine can point at the place to edit.
+            if t.layer == panicpol_policy::dispatch::Layer::Bootloader
+                && let Some((fid, span)) = c.map.locate(&t.span)
+                && let Some(f) = self.sources.get(fid)
+            {
+                let (line, col) = f.line_col(span.start);
+                v["origin"] = json!({"file": f.name, "line": line, "col": col, "span": [span.start, span.end]});
+            }
+            seq.serialize_element(&v)?;
+        }
+        seq.end()
+    }
+}
+
+struct Diagnostics<'a> {
+    sources: &'a SourceMap,
+    diags: &'a [Diagnostic],
+}
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.diags.len()))?;
+        for d in self.diags {
+            seq.serialize_element(&diagnostic(self.sources, d))?;
+        }
+        seq.end()
+    }
+}
+
 pub(super) fn write(
     w: &mut dyn Write,
     sources: &SourceMap,
@@ -53,50 +134,31 @@ pub(super) fn write(
     checked: &[CheckedCmdline],
     diags: &[Diagnostic],
 ) -> io::Result<()> {
-    let inputs: Vec<Value> = checked
-        .iter()
-        .map(|c| {
-            let name = sources.get(c.file).map(|f| f.name.as_str());
-            // Each bootloader token says which file, line and column it was
-            // written at, so a machine can point at the place to edit.
-            let tokens: Vec<Value> = c
-                .dispatch
-                .tokens
-                .iter()
-                .map(|t| {
-                    let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
-                    if t.layer == panicpol_policy::dispatch::Layer::Bootloader
-                        && let Some((fid, span)) = c.map.locate(&t.span)
-                        && let Some(f) = sources.get(fid)
-                    {
-                        let (line, col) = f.line_col(span.start);
-                        v["origin"] = json!({"file": f.name, "line": line, "col": col, "span": [span.start, span.end]});
-                    }
-                    v
-                })
-                .collect();
-            json!({
-                "file": name,
-                "entry": c.entry,
-                "cmdline": String::from_utf8_lossy(&c.text),
-                "tokens": tokens,
-                "init": c.dispatch.init,
-                "messages": c.dispatch.messages,
-                "proc_cmdline": c.dispatch.proc_cmdline,
-                "values": c.policy,
-            })
-        })
-        .collect();
-    let doc = json!({
-        "version": VERSION,
-        "tool": {"name": "panicpol", "version": env!("CARGO_PKG_VERSION")},
-        "kernel": {
-            "release": kernel.release,
-            "source": kernel.source,
+    let doc = Doc {
+        version: VERSION,
+        tool: Tool {
+            name: "panicpol",
+            version: env!("CARGO_PKG_VERSION"),
         },
-        "inputs": inputs,
-        "diagnostics": diags.iter().map(|d| diagnostic(sources, d)).collect::<Vec<_>>(),
-    });
+        kernel: KernelRef {
+            release: &kernel.release,
+            source: &kernel.source,
+        },
+        inputs: checked
+            .iter()
+            .map(|c| Input {
+                file: sources.get(c.file).map(|f| f.name.as_str()),
+                entry: &c.entry,
+                cmdline: String::from_utf8_lossy(&c.text),
+                tokens: Tokens { sources, c },
+                init: &c.dispatch.init,
+                messages: &c.dispatch.messages,
+                proc_cmdline: &c.dispatch.proc_cmdline,
+                values: &c.policy,
+            })
+            .collect(),
+        diagnostics: Diagnostics { sources, diags },
+    };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
 }
