@@ -18,7 +18,7 @@ use std::ops::Range;
 use panicpol_diagnostics::FileId;
 
 use crate::compose::Builder;
-use crate::issue::{Issue, IssueKind, lines, trim_range};
+use crate::issue::{Issue, IssueKind, bounded_lines, trim_range};
 use crate::provenance::Composed;
 
 /// The longest line read; longer lines are skipped with an issue.
@@ -109,16 +109,14 @@ pub fn parse(file: FileId, text: &[u8], unquote: bool) -> BlsEntry {
         fields: Vec::new(),
         issues: Vec::new(),
     };
-    for (start, line) in lines(text) {
-        if line.len() > MAX_LINE {
-            entry.issues.push(Issue::new(
-                IssueKind::Limit,
-                file,
-                start..start + 1,
-                format!("a line longer than {MAX_LINE} bytes is skipped"),
-            ));
-            continue;
-        }
+    for l in bounded_lines(file, text, MAX_LINE) {
+        let (start, line) = match l {
+            Ok(l) => l,
+            Err(issue) => {
+                entry.issues.push(issue);
+                continue;
+            }
+        };
         let t = trim_range(line);
         let body = line.get(t.clone()).unwrap_or_default();
         if body.is_empty() || body.starts_with(b"#") {

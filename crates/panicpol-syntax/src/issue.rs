@@ -81,6 +81,28 @@ pub fn lines(text: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     })
 }
 
+/// [`lines`] of a configuration file whose lines are read whole: a line
+/// longer than `max` is an [`IssueKind::Limit`] issue (skipped, the file
+/// goes on) rather than a line, so no reader works on megabytes of one line.
+pub fn bounded_lines(
+    file: FileId,
+    text: &[u8],
+    max: usize,
+) -> impl Iterator<Item = Result<(usize, &[u8]), Issue>> {
+    lines(text).map(move |(start, line)| {
+        if line.len() > max {
+            Err(Issue::new(
+                IssueKind::Limit,
+                file,
+                start..start + 1,
+                format!("a line longer than {max} bytes is skipped"),
+            ))
+        } else {
+            Ok((start, line))
+        }
+    })
+}
+
 /// Leading and trailing ASCII whitespace trimmed: the range within `s`.
 pub fn trim_range(s: &[u8]) -> Range<usize> {
     let start = s
@@ -137,6 +159,42 @@ mod tests {
         );
         assert_eq!(lines(b"").count(), 0);
         assert_eq!(lines(b"x\n").count(), 1);
+    }
+
+    #[test]
+    fn long_lines_are_issues_and_the_file_goes_on() {
+        let text = format!("a=1\n{}\nb=2\n", "x".repeat(20));
+        let got: Vec<_> = bounded_lines(FileId(3), text.as_bytes(), 10).collect();
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0], Ok((0, &b"a=1"[..])));
+        let issue = got[1].as_ref().unwrap_err();
+        assert_eq!(
+            (issue.kind, issue.file, issue.span.clone()),
+            (IssueKind::Limit, FileId(3), 4..5)
+        );
+        assert!(
+            issue.message.contains("longer than 10 bytes"),
+            "{}",
+            issue.message
+        );
+        assert_eq!(got[2], Ok((25, &b"b=2"[..])));
+        // The readers that use it: a line over their bound is one issue.
+        let long = format!(
+            "kernel.panic = {}\nkernel.panic = 5\n",
+            "9".repeat(crate::sysctl_d::MAX_LINE)
+        );
+        let f = crate::sysctl_d::parse(FileId(0), long.as_bytes());
+        assert_eq!((f.lines.len(), f.issues.len()), (1, 1));
+        let long = format!("w /x - - - - {}\n", "9".repeat(crate::tmpfiles::MAX_LINE));
+        assert_eq!(
+            crate::tmpfiles::parse(FileId(0), long.as_bytes())
+                .issues
+                .len(),
+            1
+        );
+        let long = format!("options {}\ntitle t\n", "9".repeat(crate::bls::MAX_LINE));
+        let e = crate::bls::parse(FileId(0), long.as_bytes(), true);
+        assert_eq!((e.fields.len(), e.issues.len()), (1, 1));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::ops::Range;
 
 use panicpol_diagnostics::FileId;
 
-use crate::issue::{Issue, IssueKind, lines, trim_range};
+use crate::issue::{Issue, IssueKind, bounded_lines, trim_range};
 
 /// The longest line read.
 pub const MAX_LINE: usize = 64 * 1024;
@@ -88,16 +88,14 @@ pub fn parse(file: FileId, text: &[u8]) -> SysctlFile {
         lines: Vec::new(),
         issues: Vec::new(),
     };
-    for (start, line) in lines(text) {
-        if line.len() > MAX_LINE {
-            out.issues.push(Issue::new(
-                IssueKind::Limit,
-                file,
-                start..start + 1,
-                format!("a line longer than {MAX_LINE} bytes is skipped"),
-            ));
-            continue;
-        }
+    for l in bounded_lines(file, text, MAX_LINE) {
+        let (start, line) = match l {
+            Ok(l) => l,
+            Err(issue) => {
+                out.issues.push(issue);
+                continue;
+            }
+        };
         let t = trim_range(line);
         let body = line.get(t.clone()).unwrap_or_default();
         if body.is_empty() || matches!(body.first(), Some(b'#' | b';')) {

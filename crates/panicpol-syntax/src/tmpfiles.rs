@@ -18,7 +18,7 @@ use std::ops::Range;
 
 use panicpol_diagnostics::FileId;
 
-use crate::issue::{Issue, IssueKind, lines};
+use crate::issue::{Issue, IssueKind, bounded_lines};
 
 /// The longest line read.
 pub const MAX_LINE: usize = 64 * 1024;
@@ -146,16 +146,14 @@ pub fn parse(file: FileId, text: &[u8]) -> TmpfilesFile {
         writes: Vec::new(),
         issues: Vec::new(),
     };
-    for (start, line) in lines(text) {
-        if line.len() > MAX_LINE {
-            out.issues.push(Issue::new(
-                IssueKind::Limit,
-                file,
-                start..start + 1,
-                format!("a line longer than {MAX_LINE} bytes is skipped"),
-            ));
-            continue;
-        }
+    for l in bounded_lines(file, text, MAX_LINE) {
+        let (start, line) = match l {
+            Ok(l) => l,
+            Err(issue) => {
+                out.issues.push(issue);
+                continue;
+            }
+        };
         let lead = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
         if line.get(lead).is_none_or(|&b| b == b'#') {
             continue;
