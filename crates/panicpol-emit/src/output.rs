@@ -98,38 +98,8 @@ pub fn write_atomic_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use panicpol_testkit::Scratch;
     use std::io;
-
-    struct Scratch(PathBuf);
-
-    impl Scratch {
-        fn new(tag: &str) -> Scratch {
-            static N: AtomicU64 = AtomicU64::new(0);
-            let d = std::env::temp_dir().join(format!(
-                "panicpol-output-{tag}-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::Relaxed)
-            ));
-            fs::create_dir_all(&d).expect("scratch");
-            Scratch(d)
-        }
-
-        fn names(&self) -> Vec<String> {
-            let mut v: Vec<String> = fs::read_dir(&self.0)
-                .expect("list")
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect();
-            v.sort();
-            v
-        }
-    }
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
 
     /// Fails every write with "no space left on device".
     struct Full;
@@ -143,7 +113,7 @@ mod tests {
     #[test]
     fn creates_replaces_keeps_mode_and_follows_links() {
         let s = Scratch::new("ok");
-        let p = s.0.join("policy.conf");
+        let p = s.path().join("policy.conf");
         write_atomic(&p, b"one\n").expect("create");
         assert_eq!(fs::read(&p).expect("read"), b"one\n");
         assert_eq!(
@@ -151,7 +121,7 @@ mod tests {
             NEW_FILE_MODE
         );
         fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).expect("chmod");
-        let link = s.0.join("link");
+        let link = s.path().join("link");
         std::os::unix::fs::symlink(&p, &link).expect("symlink");
         write_atomic(&link, b"two\n").expect("replace");
         assert_eq!(fs::read(&p).expect("read"), b"two\n");
@@ -166,7 +136,7 @@ mod tests {
     #[test]
     fn a_full_disk_leaves_the_old_file_and_no_temporary() {
         let s = Scratch::new("full");
-        let p = s.0.join("out");
+        let p = s.path().join("out");
         fs::write(&p, b"old").expect("write");
         let e = write_atomic_with(&p, b"new", &mut Full).expect_err("full");
         assert!(e.to_string().contains("cannot write"), "{e}");
@@ -179,10 +149,10 @@ mod tests {
     fn a_folder_or_a_missing_parent_is_an_error() {
         let s = Scratch::new("bad");
         assert!(matches!(
-            write_atomic(&s.0, b"x"),
+            write_atomic(s.path(), b"x"),
             Err(FileError::NotAFile(_))
         ));
-        let e = write_atomic(&s.0.join("no/such/dir/file"), b"x").expect_err("missing");
+        let e = write_atomic(&s.path().join("no/such/dir/file"), b"x").expect_err("missing");
         assert!(matches!(e, FileError::Io { op: "create", .. }), "{e}");
     }
 }

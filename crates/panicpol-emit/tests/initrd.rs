@@ -18,53 +18,13 @@ use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use panicpol_emit::initrd::{
     self, AttachError, FileError, FileOps, attach, attach_file, attach_file_with, detach,
     detach_file, detach_file_with, read, show, show_file,
 };
 use panicpol_syntax::bootconfig::{Options, parse};
-
-/// A scratch folder removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "panicpol-initrd-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        fs::create_dir_all(&dir).expect("create scratch dir");
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.0.join(name);
-        fs::write(&p, bytes).expect("write scratch file");
-        p
-    }
-
-    /// Names in the folder, sorted.
-    fn names(&self) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(&self.0)
-            .expect("list")
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::set_permissions(&self.0, fs::Permissions::from_mode(0o755));
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
+use panicpol_testkit::Scratch;
 
 fn tool() -> Option<PathBuf> {
     panicpol_testkit::oracle("src/tools/bootconfig/bootconfig")
@@ -209,7 +169,7 @@ fn file_round_trip_keeps_bytes_mode_and_links() {
     let base = blob(300_000);
     let path = s.file("initrd.img", &base);
     fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).expect("chmod");
-    let link = s.0.join("initrd.link");
+    let link = s.path().join("initrd.link");
     std::os::unix::fs::symlink("initrd.img", &link).expect("symlink");
 
     let info = attach_file(&link, POLICY).expect("attach");
@@ -255,7 +215,7 @@ fn file_round_trip_keeps_bytes_mode_and_links() {
 #[test]
 fn a_directory_is_refused() {
     let s = Scratch::new("dir");
-    let d = s.0.join("not-a-file");
+    let d = s.path().join("not-a-file");
     fs::create_dir(&d).expect("mkdir");
     assert!(matches!(
         attach_file(&d, POLICY),
@@ -263,7 +223,7 @@ fn a_directory_is_refused() {
     ));
     assert!(matches!(detach_file(&d), Err(FileError::NotAFile(_))));
     assert!(matches!(
-        attach_file(&s.0.join("missing"), POLICY),
+        attach_file(&s.path().join("missing"), POLICY),
         Err(FileError::Io { .. })
     ));
     assert_eq!(s.names(), ["not-a-file"]);
@@ -283,10 +243,10 @@ fn invalid_text_leaves_the_file_alone() {
 fn read_only_folder_leaves_the_file_alone() {
     let s = Scratch::new("ro");
     let path = s.file("img", &blob(1000));
-    fs::set_permissions(&s.0, fs::Permissions::from_mode(0o555)).expect("chmod");
+    fs::set_permissions(s.path(), fs::Permissions::from_mode(0o555)).expect("chmod");
     // With CAP_DAC_OVERRIDE (root) the mode does not stop writes; then there
     // is nothing to test here (the injected-failure tests cover the path).
-    let probe = s.0.join("probe");
+    let probe = s.path().join("probe");
     if fs::write(&probe, b"x").is_ok() {
         let _ = fs::remove_file(&probe);
         eprintln!("skipping: this process can write to a read-only folder (root)");

@@ -19,9 +19,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use panicpol_syntax::bootconfig::{ComposeError, Options, parse};
+use panicpol_testkit::Scratch;
 
 struct Tool {
     exe: PathBuf,
@@ -32,34 +32,6 @@ fn tool() -> Option<Tool> {
     let exe = panicpol_testkit::oracle("src/tools/bootconfig/bootconfig")?;
     let samples = panicpol_testkit::oracle("src/tools/bootconfig/samples")?;
     Some(Tool { exe, samples })
-}
-
-/// A scratch folder removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "panicpol-bconf-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).expect("create scratch dir");
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, bytes).expect("write scratch file");
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 struct Run {

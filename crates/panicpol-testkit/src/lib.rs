@@ -16,12 +16,14 @@ pub mod boot;
 pub mod cpio;
 pub mod error;
 pub mod initrd;
+pub mod scratch;
 
 use std::path::{Path, PathBuf};
 
 pub use boot::{BootResult, Qemu, Report, boot};
 pub use error::RigError;
 pub use initrd::{InitrdOptions, make_initrd};
+pub use scratch::Scratch;
 
 /// Paths inside the cache, shared by the tests and by `cargo xtask fetch`
 /// (which creates them).

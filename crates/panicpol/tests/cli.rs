@@ -202,10 +202,8 @@ fn damaged_dwarf_gives_notifiers_without_lines() {
         let off = section_offset(&b, s).expect(s);
         b[off..off + 12].fill(0xff);
     }
-    let dir = std::env::temp_dir().join(format!("panicpol-dwarf-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let damaged = dir.join("vmlinux");
-    std::fs::write(&damaged, &b).unwrap();
+    let dir = panicpol_testkit::Scratch::new("dwarf");
+    let damaged = dir.file("vmlinux", &b);
     let good = panicpol(&[
         "kernel",
         "notifiers",
@@ -252,7 +250,6 @@ fn damaged_dwarf_gives_notifiers_without_lines() {
         v["gaps"][0].as_str().unwrap().contains("damaged DWARF"),
         "{v}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The longest command line panicpol takes (just under 1 MiB: 524 287
@@ -262,13 +259,11 @@ fn damaged_dwarf_gives_notifiers_without_lines() {
 #[test]
 fn the_longest_line_is_checked_in_bounded_memory() {
     use std::io::{Read, Seek, SeekFrom};
-    let dir = std::env::temp_dir().join(format!("panicpol-longest-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let line = dir.join("cmdline");
-    let out = dir.join("out");
+    let dir = panicpol_testkit::Scratch::new("longest");
     let mut text = b"x ".repeat(512 << 10);
     text.truncate((1 << 20) - 1);
-    std::fs::write(&line, &text).unwrap();
+    let line = dir.file("cmdline", &text);
+    let out = dir.path().join("out");
     let bin = env!("CARGO_BIN_EXE_panicpol");
     for (format, want) in [
         ("json", "PP10"),
@@ -298,5 +293,4 @@ fn the_longest_line_is_checked_in_bounded_memory() {
         f.read_to_string(&mut tail).unwrap();
         assert!(tail.contains(want), "{format}: {tail}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

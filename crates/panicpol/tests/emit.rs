@@ -15,10 +15,11 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use panicpol_testkit::{BootResult, InitrdOptions, boot, layout, make_initrd, oracle, real_kernel};
+use panicpol_testkit::{
+    BootResult, InitrdOptions, Scratch, boot, layout, make_initrd, oracle, real_kernel,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_panicpol");
 
@@ -36,45 +37,6 @@ fn out(o: &Output) -> String {
 
 fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A scratch folder removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let d = std::env::temp_dir().join(format!(
-            "panicpol-cli-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        fs::create_dir_all(&d).expect("scratch");
-        Scratch(d)
-    }
-
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.0.join(name);
-        fs::write(&p, bytes).expect("write");
-        p
-    }
-
-    fn names(&self) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(&self.0)
-            .expect("list")
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::set_permissions(&self.0, fs::Permissions::from_mode(0o755));
-        let _ = fs::remove_dir_all(&self.0);
-    }
 }
 
 fn s(p: &Path) -> &str {
@@ -260,7 +222,7 @@ fn emit_output_file_is_written_atomically() {
     assert_eq!(mode, 0o640);
     assert_eq!(sc.names(), ["policy.conf"]);
     // A folder is not an output file.
-    let o = panicpol(&["emit", "--set", "panic=3", "-o", s(&sc.0)]);
+    let o = panicpol(&["emit", "--set", "panic=3", "-o", s(sc.path())]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("not a regular file"), "{}", err(&o));
 }
@@ -432,9 +394,9 @@ fn paths_that_are_not_files_and_bootconfigs_that_do_not_parse() {
     let sc = Scratch::new("nf");
     let bc = sc.file("p.bconf", POLICY);
     for op in [
-        &["attach", s(&sc.0), s(&bc)][..],
-        &["detach", s(&sc.0)],
-        &["show", s(&sc.0)],
+        &["attach", s(sc.path()), s(&bc)][..],
+        &["detach", s(sc.path())],
+        &["show", s(sc.path())],
     ] {
         let mut args = vec!["initrd"];
         args.extend_from_slice(op);
@@ -446,7 +408,7 @@ fn paths_that_are_not_files_and_bootconfigs_that_do_not_parse() {
             err(&o)
         );
     }
-    let o = panicpol(&["initrd", "show", s(&sc.0.join("missing"))]);
+    let o = panicpol(&["initrd", "show", s(&sc.path().join("missing"))]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         err(&o).contains("no such file") || err(&o).contains("No such file"),
@@ -516,9 +478,9 @@ fn a_read_only_folder_leaves_the_file_alone() {
     let sc = Scratch::new("ro");
     let img = sc.file("initrd.img", &blob(1000));
     let bc = sc.file("p.bconf", POLICY);
-    fs::set_permissions(&sc.0, fs::Permissions::from_mode(0o555)).expect("chmod");
+    fs::set_permissions(sc.path(), fs::Permissions::from_mode(0o555)).expect("chmod");
     // Root ignores the mode; run the binary as nobody then.
-    let probe = sc.0.join("probe");
+    let probe = sc.path().join("probe");
     let as_root = fs::write(&probe, b"x").is_ok();
     let _ = fs::remove_file(&probe);
     let mut cmd = if as_root {
@@ -543,14 +505,14 @@ fn a_read_only_folder_leaves_the_file_alone() {
         args.extend_from_slice(op);
         if op[0] == "detach" {
             // Something to detach: attach as the owner first.
-            fs::set_permissions(&sc.0, fs::Permissions::from_mode(0o755)).expect("chmod");
+            fs::set_permissions(sc.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
             assert_eq!(
                 panicpol(&["initrd", "attach", s(&img), s(&bc)])
                     .status
                     .code(),
                 Some(0)
             );
-            fs::set_permissions(&sc.0, fs::Permissions::from_mode(0o555)).expect("chmod");
+            fs::set_permissions(sc.path(), fs::Permissions::from_mode(0o555)).expect("chmod");
         }
         let before = fs::read(&img).expect("read");
         let o = cmd.args(&args).output().expect("runs");
@@ -630,10 +592,10 @@ fn oracle_rig(dir: &Path) -> Option<(PathBuf, PathBuf, PathBuf)> {
 #[test]
 fn the_oracle_kernel_applies_the_policy_the_cli_emitted_and_attached() {
     let sc = Scratch::new("boot-a");
-    let Some((kernel, cfg, img)) = oracle_rig(&sc.0) else {
+    let Some((kernel, cfg, img)) = oracle_rig(sc.path()) else {
         return;
     };
-    let bconf = sc.0.join("policy.bconf");
+    let bconf = sc.path().join("policy.bconf");
     let o = panicpol(&[
         "emit",
         "--format",
@@ -709,7 +671,7 @@ fn the_oracle_kernel_applies_the_policy_the_cli_emitted_and_attached() {
 #[test]
 fn the_oracle_kernel_shows_an_early_parameter_from_bootconfig_but_does_not_apply_it() {
     let sc = Scratch::new("boot-early");
-    let Some((kernel, cfg, img)) = oracle_rig(&sc.0) else {
+    let Some((kernel, cfg, img)) = oracle_rig(sc.path()) else {
         return;
     };
     // emit refuses oops=panic for bootconfig, so this one is written by hand.
