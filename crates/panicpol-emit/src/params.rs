@@ -11,7 +11,8 @@
 //!   every field with [`Options::all`]; spelled canonically (`panic=10`,
 //!   `panic_print=0x3`, `crash_kexec_post_notifiers=1`, `oops=panic`, or
 //!   `sysctl.kernel.panic_on_oops=N` when that is what set it or when only the
-//!   sysctl can express the value);
+//!   sysctl can express the value; on kernels that deprecate `panic_print`,
+//!   `panic_sys_info=tasks,mem` and `panic_console_replay=1`);
 //! - the other panic-relevant parameters of the catalogue (`nmi_watchdog=`,
 //!   `softlockup_panic=`, `reboot=`, the panic sysctls …), which the policy
 //!   does not model, passed through as the kernel applied them: the last
@@ -31,6 +32,7 @@ use panicpol_policy::catalogue::{self, ParamSpec, Registration, Repeat};
 use panicpol_policy::dispatch::{self, Dispatch, Fate, Kind, Layer};
 use panicpol_policy::plan::{self, PanicPlan};
 use panicpol_policy::policy::{self, Origin, Policy, Setting};
+use panicpol_policy::values;
 use panicpol_syntax::cmdline::tokenize;
 use panicpol_syntax::ctype::is_kernel_space;
 
@@ -594,20 +596,52 @@ pub fn select(c: &Compiled, kernel: &Kernel, opts: Options) -> (Vec<Param>, Vec<
         &d.crash_kexec_post_notifiers,
         bool_value(p.crash_kexec_post_notifiers.value),
     );
-    b.field(
-        "panic_print",
-        "panic_print",
-        &p.panic_print,
-        &d.panic_print,
-        Some(format!("{:#x}", p.panic_print.value).into_bytes()),
-    );
-    b.field(
-        "panic_console_replay",
-        "panic_console_replay",
-        &p.panic_console_replay,
-        &d.panic_console_replay,
-        bool_value(p.panic_console_replay.value),
-    );
+    // From 6.18 the kernel logs that `panic_print` is deprecated and asks
+    // for `panic_sys_info` and `panic_console_replay` (PP503): write those
+    // there, as long as they say the same thing.
+    let replay_bit = match sys_info_form(p.panic_print.value, kernel) {
+        Some(names) => {
+            // A mask of bit 5 alone is all panic_console_replay's.
+            if !names.is_empty() || p.panic_print.value == 0 {
+                b.field(
+                    "panic_print",
+                    "panic_sys_info",
+                    &p.panic_print,
+                    &d.panic_print,
+                    Some(names.into_bytes()),
+                );
+            }
+            p.panic_print.value & PANIC_PRINT_CONSOLE_REPLAY != 0
+        }
+        None => {
+            b.field(
+                "panic_print",
+                "panic_print",
+                &p.panic_print,
+                &d.panic_print,
+                Some(format!("{:#x}", p.panic_print.value).into_bytes()),
+            );
+            false
+        }
+    };
+    if replay_bit && !p.panic_console_replay.value {
+        // Bit 5 of the mask, written as the parameter that replaces it.
+        b.push(
+            "panic_console_replay",
+            "panic_console_replay",
+            bool_value(true),
+            false,
+            &p.panic_print.origin,
+        );
+    } else {
+        b.field(
+            "panic_console_replay",
+            "panic_console_replay",
+            &p.panic_console_replay,
+            &d.panic_console_replay,
+            bool_value(p.panic_console_replay.value),
+        );
+    }
     b.field(
         "panic_timeout",
         "panic",
@@ -674,6 +708,29 @@ pub fn select(c: &Compiled, kernel: &Kernel, opts: Options) -> (Vec<Param>, Vec<
     let mut skipped = Vec::new();
     passthrough(c, kernel, &mut b.out, &mut skipped);
     (b.out, skipped)
+}
+
+/// `panic_print`'s bit 5 (`PANIC_PRINT_ALL_PRINTK_MSG`): replay the log on
+/// the consoles; from 6.17 also `panic_console_replay`.
+const PANIC_PRINT_CONSOLE_REPLAY: u64 = 0x20;
+
+/// The `panic_sys_info` value that says what `mask` says, when the target
+/// kernel deprecates `panic_print` (known to: an unknown release keeps
+/// `panic_print`, which every kernel takes) and has `panic_sys_info`, and
+/// every bit of the mask has a name (or is bit 5, which goes to
+/// `panic_console_replay`). An empty value is `panic_sys_info=`, which the
+/// kernel reads as 0.
+fn sys_info_form(mask: u64, kernel: &Kernel) -> Option<String> {
+    let version = policy::kernel_version(kernel);
+    if values::PANIC_PRINT_DEPRECATED_SINCE.gate(&version) != values::Gate::Yes
+        || !kernel_has(kernel, "panic_sys_info")
+    {
+        return None;
+    }
+    let named = values::SYS_INFO_NAMES
+        .iter()
+        .fold(PANIC_PRINT_CONSOLE_REPLAY, |m, (_, bit)| m | (1u64 << bit));
+    (mask & !named == 0).then(|| values::sys_info_names(mask))
 }
 
 /// `crashkernel=` as the arch code will find it: the plain value, else
@@ -846,6 +903,73 @@ mod tests {
             .iter()
             .map(Param::display)
             .collect()
+    }
+
+    fn emitted_for(release: &str, line: &str, all: bool) -> Vec<String> {
+        let mut k = Kernel::empty(KernelSource::Catalogue);
+        k.release = Some(release.into());
+        panicpol_policy::supplement::supplement(&mut k);
+        compile(line.as_bytes(), &[], &k, Options { all })
+            .expect("compiles")
+            .params
+            .iter()
+            .filter(|p| {
+                ["panic_print", "panic_sys_info", "panic_console_replay"].contains(&p.name.as_str())
+            })
+            .map(Param::display)
+            .collect()
+    }
+
+    /// A kernel that deprecates `panic_print` (6.18) gets the same request
+    /// as `panic_sys_info` names and `panic_console_replay`; older ones, and
+    /// masks with bits that have no name, keep `panic_print`.
+    #[test]
+    fn panic_print_becomes_panic_sys_info_where_it_is_deprecated() {
+        let cases: &[(&str, &str, bool, &[&str])] = &[
+            (
+                "6.18.0",
+                "panic_print=0x23",
+                false,
+                &["panic_sys_info=tasks,mem", "panic_console_replay=1"],
+            ),
+            (
+                "6.18.0",
+                "panic_print=0x20",
+                false,
+                &["panic_console_replay=1"],
+            ),
+            (
+                "6.18.0",
+                "panic_print=0x20 panic_console_replay=1",
+                false,
+                &["panic_console_replay=1"],
+            ),
+            (
+                "6.18.0",
+                "panic_print=0xdf",
+                false,
+                &["panic_sys_info=tasks,mem,timers,locks,ftrace,all_bt,blocked_tasks"],
+            ),
+            (
+                "6.18.0",
+                "panic_sys_info=locks",
+                false,
+                &["panic_sys_info=locks"],
+            ),
+            ("6.18.0", "panic_print=0x100", false, &["panic_print=0x100"]),
+            (
+                "6.18.0",
+                "panic_print=0x1",
+                true,
+                &["panic_sys_info=tasks", "panic_console_replay=0"],
+            ),
+            ("6.17.0", "panic_print=0x23", false, &["panic_print=0x23"]),
+            ("6.12.117", "panic_print=0x23", false, &["panic_print=0x23"]),
+        ];
+        for (release, line, all, want) in cases {
+            let got = emitted_for(release, line, *all);
+            assert_eq!(&got, want, "{release}: {line}");
+        }
     }
 
     #[test]
