@@ -102,7 +102,7 @@ pub(crate) fn binary_reason(bytes: &[u8]) -> Option<&'static str> {
     }
     // A few stray control bytes are findings (PP103); mostly control bytes is
     // not text at all.
-    let head = &bytes[..bytes.len().min(4096)];
+    let head = bytes.get(..4096).unwrap_or(bytes);
     let control = head
         .iter()
         .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
@@ -141,7 +141,7 @@ pub(crate) fn cmdline_file(path: &Path) -> Result<SourceFile, Failure> {
 /// (`/proc/cmdline` ends with one; the kernel's string does not).
 pub(crate) fn cmdline_extent(text: &[u8]) -> usize {
     let mut end = text.len();
-    while end > 0 && matches!(text[end - 1], b'\n' | b'\r') {
+    while end > 0 && matches!(text.get(end - 1), Some(b'\n' | b'\r')) {
         end -= 1;
     }
     end

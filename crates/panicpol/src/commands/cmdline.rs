@@ -229,7 +229,7 @@ fn document(s: &Sources, kernel: &panicpol_kernel::Kernel, root: Option<&PathBuf
                 .iter()
                 .map(|t| {
                     let mut v = json!(t);
-                    v["origin"] = token_loc(entry, t).map_or(Value::Null, |l| loc_json(&s.map, &l));
+                    crate::render::set_field(&mut v, "origin", token_loc(entry, t).map_or(Value::Null, |l| loc_json(&s.map, &l)));
                     v
                 })
                 .collect();
@@ -279,8 +279,8 @@ fn document(s: &Sources, kernel: &panicpol_kernel::Kernel, root: Option<&PathBuf
         .iter()
         .map(|p| {
             let mut v = loc_json(&s.map, &(p.file, p.span.clone()));
-            v["kind"] = json!(p.kind);
-            v["message"] = json!(p.message);
+            crate::render::set_field(&mut v, "kind", json!(p.kind));
+            crate::render::set_field(&mut v, "message", json!(p.message));
             v
         })
         .collect();

@@ -53,7 +53,11 @@ pub(super) fn run(a: ExplainArgs) -> Result<ExitCode, Failure> {
                     "plan": an.plan,
                 });
                 if let (Some(ab), Some(plan)) = (&an.after_boot, &an.after_plan) {
-                    doc["after_boot"] = json!({"values": ab, "plan": plan});
+                    crate::render::set_field(
+                        &mut doc,
+                        "after_boot",
+                        json!({"values": ab, "plan": plan}),
+                    );
                 }
                 docs.push(doc);
                 Ok(())

@@ -41,9 +41,13 @@ fn diagnostic(sources: &SourceMap, d: &Diagnostic) -> Value {
     if let Some(p) = &d.primary {
         let p = label(sources, p);
         for k in ["file", "line", "col", "span"] {
-            v[k] = p[k].clone();
+            crate::render::set_field(&mut v, k, p.get(k).cloned().unwrap_or(Value::Null));
         }
-        v["label"] = p["message"].clone();
+        crate::render::set_field(
+            &mut v,
+            "label",
+            p.get("message").cloned().unwrap_or(Value::Null),
+        );
     }
     v
 }
@@ -104,7 +108,11 @@ impl Serialize for Tokens<'_> {
                 && let Some(f) = self.sources.get(fid)
             {
                 let (line, col) = f.line_col(span.start);
-                v["origin"] = json!({"file": f.name, "line": line, "col": col, "span": [span.start, span.end]});
+                crate::render::set_field(
+                    &mut v,
+                    "origin",
+                    json!({"file": f.name, "line": line, "col": col, "span": [span.start, span.end]}),
+                );
             }
             seq.serialize_element(&v)?;
         }

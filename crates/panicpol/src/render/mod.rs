@@ -69,6 +69,15 @@ pub(crate) fn display_text(bytes: &[u8]) -> String {
     s
 }
 
+/// Sets `key` of a JSON object built with `json!({…})`. Indexing a
+/// `serde_json::Value` panics when it is not an object; this cannot, and
+/// leaves a non-object alone (which no caller builds).
+pub(crate) fn set_field(v: &mut serde_json::Value, key: &str, value: serde_json::Value) {
+    if let Some(map) = v.as_object_mut() {
+        map.insert(key.to_owned(), value);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,7 +182,7 @@ pub(crate) fn document(sources: &SourceMap, diags: &[Diagnostic]) -> Value {
                 "message": {"text": message},
             });
             if let Some(i) = metas.iter().position(|m| m.code == d.code) {
-                r["ruleIndex"] = json!(i);
+                crate::render::set_field(&mut r, "ruleIndex", json!(i));
             }
             let primary = d
                 .primary
@@ -202,7 +202,7 @@ pub(crate) fn document(sources: &SourceMap, diags: &[Diagnostic]) -> Value {
                     )
                 }
             };
-            r["locations"] = json!([{"physicalLocation": location}]);
+            crate::render::set_field(&mut r, "locations", json!([{"physicalLocation": location}]));
             let related: Vec<Value> = d
                 .secondary
                 .iter()
@@ -213,14 +213,14 @@ pub(crate) fn document(sources: &SourceMap, diags: &[Diagnostic]) -> Value {
                 })
                 .collect();
             if !related.is_empty() {
-                r["relatedLocations"] = json!(related);
+                crate::render::set_field(&mut r, "relatedLocations", json!(related));
             }
             // What the finding is about, not where: the code, the file and the
             // text under the span, and which occurrence of that it is.
             let n = seen.entry((name.clone(), d.code, text.clone())).or_insert(0);
             *n += 1;
             let fp = fnv1a(&[d.code.as_bytes(), name.as_bytes(), text.as_bytes(), n.to_string().as_bytes()]);
-            r["partialFingerprints"] = json!({FINGERPRINT_KEY: format!("{fp:016x}")});
+            crate::render::set_field(&mut r, "partialFingerprints", json!({FINGERPRINT_KEY: format!("{fp:016x}")}));
             r
         })
         .collect();
