@@ -105,6 +105,9 @@ pub fn read_config(bytes: &[u8]) -> Result<ConfigRead, ConfigError> {
         }
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let text = std::str::from_utf8(raw).map_err(|_| ConfigError::InvalidUtf8 { line })?;
+        if out.config.version.is_none() && line <= HEADING_LINES {
+            out.config.version = heading_version(text);
+        }
         match parse_line(text) {
             Line::Skip => {}
             Line::Set(name, value) => {
@@ -118,6 +121,37 @@ pub fn read_config(bytes: &[u8]) -> Result<ConfigRead, ConfigError> {
         return Err(ConfigError::NoOptions);
     }
     Ok(out)
+}
+
+/// kconfig writes its heading in the first lines (`#`, `# Automatically
+/// generated file; DO NOT EDIT.`, `# Linux/x86 6.12.117 Kernel
+/// Configuration`); a comment further down is not the heading.
+const HEADING_LINES: usize = 8;
+
+/// The version of kconfig's heading comment: the main menu's prompt
+/// `Linux/$(ARCH) $(KERNELVERSION) Kernel Configuration` after `# `.
+fn heading_version(text: &str) -> Option<String> {
+    let rest = text.strip_prefix("# Linux/")?;
+    let rest = rest.strip_suffix(" Kernel Configuration")?;
+    let (_arch, version) = rest.split_once(' ')?;
+    let ok = version.starts_with(|c: char| c.is_ascii_digit())
+        && version.len() <= 64
+        && !version.contains(char::is_whitespace);
+    ok.then(|| version.to_string())
+}
+
+/// The kernel release in an installed file's name: `System.map-REL`,
+/// `config-REL`, `vmlinux-REL`, `vmlinuz-REL` (as `installkernel` and
+/// distribution packages name them in `/boot`), when REL starts with a
+/// digit.
+pub fn release_from_file_name(name: &str) -> Option<String> {
+    let rel = ["System.map-", "config-", "vmlinux-", "vmlinuz-"]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))?;
+    let ok = rel.starts_with(|c: char| c.is_ascii_digit())
+        && rel.len() <= 128
+        && !rel.contains(|c: char| c.is_whitespace() || c == '/');
+    ok.then(|| rel.to_string())
 }
 
 /// What one line means.
@@ -247,6 +281,72 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(&parse_line(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn heading_and_file_names_give_the_version() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "# Linux/x86 6.12.117 Kernel Configuration",
+                Some("6.12.117"),
+            ),
+            (
+                "# Linux/arm64 6.1.176 Kernel Configuration",
+                Some("6.1.176"),
+            ),
+            (
+                "# Linux/x86 6.18.0-rc3 Kernel Configuration",
+                Some("6.18.0-rc3"),
+            ),
+            ("# Linux/x86 Kernel Configuration", None),
+            ("# Linux/x86 six Kernel Configuration", None),
+            ("# Linux/x86 6.12.117 Kernel Configuration extra", None),
+            ("#Linux/x86 6.12.117 Kernel Configuration", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(heading_version(line).as_deref(), *want, "{line}");
+        }
+        let text = b"#\n# Automatically generated file; DO NOT EDIT.\n\
+# Linux/x86 6.1.176 Kernel Configuration\n#\nCONFIG_HZ=250\n";
+        assert_eq!(
+            read_config(text).unwrap().config.version.as_deref(),
+            Some("6.1.176")
+        );
+        // Only the heading: the same comment later in the file is not it.
+        let late = format!(
+            "{}# Linux/x86 6.1.176 Kernel Configuration\n",
+            "CONFIG_A=y\n".repeat(20)
+        );
+        assert_eq!(read_config(late.as_bytes()).unwrap().config.version, None);
+        let names: &[(&str, Option<&str>)] = &[
+            (
+                "System.map-6.12.117+deb12-cloud-amd64",
+                Some("6.12.117+deb12-cloud-amd64"),
+            ),
+            ("config-6.1.0-50-cloud-amd64", Some("6.1.0-50-cloud-amd64")),
+            ("vmlinuz-6.18.44-fc-v669", Some("6.18.44-fc-v669")),
+            ("System.map", None),
+            ("config-x", None),
+            ("System.map-", None),
+            ("kallsyms", None),
+        ];
+        for (name, want) in names {
+            assert_eq!(release_from_file_name(name).as_deref(), *want, "{name}");
+        }
+    }
+
+    /// Debian's real configs carry the upstream version the release string
+    /// hides.
+    #[test]
+    fn real_configs_give_their_version() {
+        for (series, want) in [("6.1", "6.1."), ("6.12", "6.12.")] {
+            let Some(p) = panicpol_testkit::real_kernel(series, "config") else {
+                return;
+            };
+            let r = read_config(&std::fs::read(p).unwrap()).unwrap();
+            let v = r.config.version.unwrap();
+            assert!(v.starts_with(want) && v.len() > want.len(), "{series}: {v}");
         }
     }
 

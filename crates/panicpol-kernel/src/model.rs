@@ -222,6 +222,11 @@ pub struct KernelConfig {
     /// Every `CONFIG_X=value` line (without the `CONFIG_` prefix); unset
     /// options (`# CONFIG_X is not set`) are recorded as `"n"`.
     pub options: std::collections::BTreeMap<String, String>,
+    /// The kernel version in kconfig's heading (`# Linux/x86 6.12.117
+    /// Kernel Configuration`): the source tree's `KERNELVERSION`, without
+    /// the local version (`+deb12-cloud-amd64`), and exact where a
+    /// distribution's release string is not (Debian's `6.1.0-50` is 6.1.176).
+    pub version: Option<String>,
 }
 
 impl KernelConfig {

@@ -202,12 +202,26 @@ fn default_int(k: &Kernel, name: &str, config: Option<&'static str>) -> Setting<
     }
 }
 
-/// The version to gate value grammars on.
+/// The version to gate value grammars on: the release's, made exact by the
+/// config's heading where the release hides the sublevel (Debian's
+/// `6.1.0-50-cloud-amd64` with a config saying 6.1.176), or the config's
+/// alone when no release is known (a System.map with a config).
 pub fn kernel_version(k: &Kernel) -> KernelVersion {
-    k.release
+    let release = k
+        .release
         .as_deref()
-        .and_then(|r| KernelVersion::parse(r).ok())
-        .unwrap_or(KernelVersion::UNKNOWN)
+        .and_then(|r| KernelVersion::parse(r).ok());
+    let config = k
+        .config
+        .as_ref()
+        .and_then(|c| c.version.as_deref())
+        .and_then(|v| KernelVersion::parse(v).ok());
+    match (release, config) {
+        (Some(r), Some(c)) if r.patch().is_none() && r.release() == c.release() => c,
+        (Some(r), _) => r,
+        (None, Some(c)) => c,
+        (None, None) => KernelVersion::UNKNOWN,
+    }
 }
 
 /// Computes the effective policy from the fates of a command line.
@@ -372,5 +386,59 @@ fn crashkernel(bootloader: &[u8], v: &KernelVersion) -> CrashKernelSetting {
         span,
         valid,
         error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use panicpol_kernel::{KernelConfig, KernelSource};
+
+    fn kernel(release: Option<&str>, config_version: Option<&str>) -> Kernel {
+        let mut k = Kernel::empty(KernelSource::SystemMap);
+        k.release = release.map(str::to_string);
+        k.config = config_version.map(|v| KernelConfig {
+            version: Some(v.to_string()),
+            ..KernelConfig::default()
+        });
+        k
+    }
+
+    #[test]
+    fn the_config_heading_makes_the_version_exact_or_known() {
+        let cases: &[(Option<&str>, Option<&str>, KernelVersion)] = &[
+            // Debian's ABI number hides the sublevel; the config has it.
+            (
+                Some("6.1.0-50-cloud-amd64"),
+                Some("6.1.176"),
+                KernelVersion::new(6, 1, Some(176)),
+            ),
+            (
+                Some("6.1.0-50-cloud-amd64"),
+                None,
+                KernelVersion::new(6, 1, None),
+            ),
+            // A config of another kernel does not override the release.
+            (
+                Some("6.1.0-50-cloud-amd64"),
+                Some("6.12.117"),
+                KernelVersion::new(6, 1, None),
+            ),
+            (
+                Some("6.12.117+deb12-cloud-amd64"),
+                Some("6.12.100"),
+                KernelVersion::new(6, 12, Some(117)),
+            ),
+            // A System.map with a config: the heading is all there is.
+            (None, Some("6.18.2"), KernelVersion::new(6, 18, Some(2))),
+            (None, None, KernelVersion::UNKNOWN),
+        ];
+        for (release, config, want) in cases {
+            assert_eq!(
+                kernel_version(&kernel(*release, *config)),
+                *want,
+                "{release:?} {config:?}"
+            );
+        }
     }
 }

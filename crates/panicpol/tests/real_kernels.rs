@@ -122,3 +122,84 @@ fn fates_from_the_real_vmlinux() {
     assert!(codes.contains(&"PP202"), "{codes:?}");
     assert!(codes.contains(&"PP203"), "{codes:?}");
 }
+
+/// A System.map knows no release; its installed name does
+/// (`System.map-6.12.117+deb12-cloud-amd64`), and a config's heading gives
+/// the version, exact where Debian's 6.1 release string is not
+/// (`6.1.0-50-cloud-amd64` is 6.1.176). Version-gated rules use them.
+#[test]
+fn the_release_from_installed_names_and_the_version_from_the_config() {
+    for series in ["6.1", "6.12"] {
+        let (Some(map), Some(config)) = (
+            real_kernel(series, "System.map"),
+            real_kernel(series, "config"),
+        ) else {
+            return;
+        };
+        let info = |args: &[&str]| -> serde_json::Value {
+            let mut all = vec!["kernel", "info", "--format", "json"];
+            all.extend_from_slice(args);
+            let o = panicpol(&all);
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            serde_json::from_slice(&o.stdout).unwrap()
+        };
+        // The cache's link is named `System.map`; the package's file is not.
+        let installed = std::fs::canonicalize(&map).unwrap();
+        let name = installed.file_name().unwrap().to_str().unwrap().to_string();
+        let release = name
+            .strip_prefix("System.map-")
+            .expect("Debian's installed name");
+        let v = info(&["--system-map", installed.to_str().unwrap()]);
+        assert_eq!(v["release"], release, "{series}");
+
+        let v = info(&["--system-map", map.to_str().unwrap()]);
+        assert_eq!(v["release"], serde_json::Value::Null, "{series}");
+        assert_eq!(v["version"], serde_json::Value::Null, "{series}");
+
+        let v = info(&[
+            "--system-map",
+            map.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ]);
+        let version = v["version"].as_str().unwrap().to_string();
+        assert!(
+            version.starts_with(&format!("{series}.")),
+            "{series}: {version}"
+        );
+        assert_ne!(
+            version,
+            format!("{series}.0"),
+            "{series}: the sublevel is real"
+        );
+
+        // The version gates the grammar: panic_print's bit 7
+        // (blocked_tasks, 6.9) means nothing on 6.1, which only a known
+        // version can say; the summary says what was known.
+        let check = |extra: &[&str]| {
+            let mut args = vec!["check", "--system-map", map.to_str().unwrap()];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&["--cmdline", "panic_print=0xc0"]);
+            String::from_utf8_lossy(&panicpol(&args).stdout).into_owned()
+        };
+        let out = check(&[]);
+        assert!(!out.contains("PP207"), "{series}: {out}");
+        let out = check(&["--config", config.to_str().unwrap()]);
+        assert_eq!(
+            out.contains("bits 0x80 mean nothing on this kernel"),
+            series == "6.1",
+            "{series}: {out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "a System.map of Linux {version} (the config's version)"
+            )),
+            "{out}"
+        );
+    }
+}

@@ -132,7 +132,12 @@ impl Tables {
             params,
             setups,
             complete: k.tables_complete,
-            version: k.release.as_deref().and_then(parse_version),
+            version: k.release.as_deref().and_then(parse_version).or_else(|| {
+                // A System.map or kallsyms dump with a config: its heading.
+                config
+                    .and_then(|c| c.version.as_deref())
+                    .and_then(parse_version)
+            }),
             // A value beyond any real config (32, 128 on UML) is treated as
             // unknown rather than sizing init's tables after it.
             init_env_arg_limit: config

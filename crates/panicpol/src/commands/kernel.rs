@@ -57,6 +57,17 @@ pub(crate) fn load(a: &KernelArgs, live: bool, opts: elf::Options) -> Result<Ker
             .map_err(|e| Failure::new(format!("{}: {e}", p.display())))?;
         kernel.config = Some(read.config);
     }
+    // A System.map or kallsyms dump does not say which release it is; the
+    // name `/boot` gives it does (`System.map-6.12.117+deb12-cloud-amd64`),
+    // as does a config's (the config's heading gives the version, read by
+    // `policy::kernel_version`).
+    if kernel.release.is_none() {
+        kernel.release = [&a.system_map, &a.kallsyms, &a.config, &a.vmlinux]
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.file_name()?.to_str())
+            .find_map(config::release_from_file_name);
+    }
     // A partial source shows no parameter table: add the panic parameters it
     // proves (or, with nothing at all, the ones the version implies).
     panicpol_policy::supplement::supplement(&mut kernel);

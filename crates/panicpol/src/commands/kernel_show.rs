@@ -95,6 +95,7 @@ fn info(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
         let doc = json!({
             "version": 1,
             "release": k.release,
+            "version": panicpol_policy::policy::kernel_version(k).is_known().then(|| panicpol_policy::policy::kernel_version(k).to_string()),
             "banner": k.banner,
             "source": k.source,
             "arch": k.arch,
@@ -119,6 +120,10 @@ fn info(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
         "release         {}",
         k.release.as_deref().unwrap_or("unknown")
     )?;
+    let version = panicpol_policy::policy::kernel_version(k);
+    if version.is_known() {
+        writeln!(w, "version         {version}")?;
+    }
     if let Some(b) = &k.banner {
         writeln!(w, "banner          {}", b.trim_end())?;
     }

@@ -90,9 +90,11 @@ fn against(kernel: &Kernel) -> String {
         KernelSource::Kallsyms => "kallsyms",
         KernelSource::Catalogue => return "panicpol's catalogue (no kernel given)".to_string(),
     };
-    match &kernel.release {
-        Some(r) => format!("kernel {r} ({what})"),
-        None => format!("a {what} of unknown release"),
+    let config_version = kernel.config.as_ref().and_then(|c| c.version.as_deref());
+    match (&kernel.release, config_version) {
+        (Some(r), _) => format!("kernel {r} ({what})"),
+        (None, Some(v)) => format!("a {what} of Linux {v} (the config's version)"),
+        (None, None) => format!("a {what} of unknown release"),
     }
 }
 
