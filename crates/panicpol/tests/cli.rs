@@ -255,6 +255,20 @@ fn damaged_dwarf_gives_notifiers_without_lines() {
     ]);
     let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
     assert_eq!(v["notifiers"].as_array().map(Vec::len), Some(4));
+    // `explain` reads the lines too, and says what it lacks.
+    let e = panicpol(&[
+        "explain",
+        "--vmlinux",
+        damaged.to_str().unwrap(),
+        "--cmdline",
+        "panic=1",
+    ]);
+    assert_eq!(e.status.code(), Some(0), "{}", stderr(&e));
+    assert!(
+        stdout(&e).contains("* note: damaged DWARF"),
+        "{}",
+        stdout(&e)
+    );
     assert!(
         v["gaps"][0].as_str().unwrap().contains("damaged DWARF"),
         "{v}"

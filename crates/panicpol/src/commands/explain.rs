@@ -68,7 +68,7 @@ pub(super) fn run(a: ExplainArgs) -> Result<ExitCode, Failure> {
     if a.format == ExplainFormat::Json {
         let doc = json!({
             "version": 1,
-            "kernel": {"release": kernel.release, "source": kernel.source},
+            "kernel": {"release": kernel.release, "source": kernel.source, "gaps": kernel.gaps},
             "inputs": docs,
         });
         serde_json::to_writer_pretty(&mut w, &doc)
@@ -204,6 +204,9 @@ fn human(
     for l in headline(kernel, policy, plan) {
         writeln!(w, "* {l}")?;
     }
+    for g in &kernel.gaps {
+        writeln!(w, "* note: {g}")?;
+    }
     writeln!(w)?;
     for (i, s) in plan.steps.iter().enumerate() {
         writeln!(w, "{:>2}. [{:<13}] {}", i + 1, when_text(&s.when), s.title)?;
@@ -277,6 +280,9 @@ fn markdown(
     writeln!(w)?;
     for l in headline(kernel, policy, plan) {
         writeln!(w, "- {l}")?;
+    }
+    for g in &kernel.gaps {
+        writeln!(w, "- note: {g}")?;
     }
     writeln!(w)?;
     writeln!(w, "| # | when | step |")?;
