@@ -30,8 +30,13 @@ pub(crate) fn load(a: &KernelArgs, live: bool, opts: elf::Options) -> Result<Ker
             .map_err(|e| Failure::new(format!("{}: {e}", p.display())))?
     } else if let Some(p) = &a.kallsyms {
         let bytes = input::read_limited(p, SYMBOL_FILE_LIMIT)?;
-        kallsyms::kernel_from_kallsyms(&bytes)
-            .map_err(|e| Failure::new(format!("{}: {e}", p.display())))?
+        let mut k = kallsyms::kernel_from_kallsyms(&bytes)
+            .map_err(|e| Failure::new(format!("{}: {e}", p.display())))?;
+        // The running kernel's own list: its release is the running one.
+        if p == Path::new(LIVE_KALLSYMS) {
+            k.release = live_release();
+        }
+        k
     } else if live {
         match input::read_limited(Path::new(LIVE_KALLSYMS), SYMBOL_FILE_LIMIT)
             .ok()
