@@ -80,6 +80,41 @@ pub fn real_kernel(version: &str, file: &str) -> Option<PathBuf> {
     artifact(kernels_dir().join("k").join(version).join(file))
 }
 
+/// The modules folder (`…/lib/modules/<abi>/kernel`) of a real Debian
+/// kernel, found through the `k/<version>` links `cargo xtask fetch` makes:
+/// `which` is `"unsigned"` for the installed modules of the image package
+/// (6.1: `.ko`; 6.12: `.ko.xz`) or `"dbg"` for the uncompressed modules
+/// with debug info of the `-dbg` package. Same skip-or-fail rule as
+/// [`real_kernel`]; panics on any other `which`.
+pub fn real_modules(version: &str, which: &str) -> Option<PathBuf> {
+    // The image's link names the package and, in its file name, the ABI.
+    let link = match which {
+        "unsigned" => "vmlinuz",
+        "dbg" => "vmlinux",
+        other => panic!("real_modules: `which` is \"unsigned\" or \"dbg\", not {other:?}"),
+    };
+    let image = real_kernel(version, link)?;
+    let found = std::fs::canonicalize(&image).ok().and_then(|real| {
+        let name = real.file_name()?.to_string_lossy().into_owned();
+        let abi = name.split_once('-')?.1.to_owned();
+        // Two levels up from the image, in both packages:
+        // unsigned: <pkg>/boot/vmlinuz-ABI → <pkg>/lib/modules/ABI;
+        // dbg: <pkg>/usr/lib/debug/boot/vmlinux-ABI → <pkg>/usr/lib/debug/lib/modules/ABI.
+        let base = real.parent()?.parent()?;
+        Some(base.join("lib/modules").join(abi).join("kernel"))
+    });
+    match found {
+        Some(dir) if dir.is_dir() => Some(dir),
+        _ => {
+            skip_or_fail(&format!(
+                "no {which} modules folder for the {version} kernel next to {} (run `cargo xtask fetch`)",
+                image.display()
+            ));
+            None
+        }
+    }
+}
+
 /// A path inside the oracles folder, e.g. `oracle("src/tools/bootconfig/bootconfig")`
 /// (the [`layout`] constants name the usual ones).
 pub fn oracle(rel: &str) -> Option<PathBuf> {

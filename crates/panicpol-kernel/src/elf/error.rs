@@ -1,6 +1,7 @@
 //! The one error type of the vmlinux reader: every way a file can fail to be
 //! a readable kernel image, each with enough context to act on.
 
+use super::decompress::{Compression, hex};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -62,6 +63,31 @@ pub enum Error {
         /// Its address.
         addr: u64,
     },
+    /// A compressed module's data is damaged, truncated, or needs more
+    /// memory than the decoder's bound (dictionary or window).
+    Decompress {
+        /// The format told by the magic bytes.
+        format: Compression,
+        /// The decoder's reason.
+        reason: String,
+    },
+    /// A compressed module decompresses to more than the bound
+    /// ([`super::decompress::MAX_DECOMPRESSED`] when reading modules).
+    DecompressedTooLarge {
+        /// The format told by the magic bytes.
+        format: Compression,
+        /// The bound, in bytes.
+        limit: u64,
+    },
+    /// Bytes that start with no known compression magic (nor, for a file
+    /// named `.ko.xz`/`.ko.zst`/`.ko.gz`, with ELF's).
+    NotCompressed {
+        /// The first bytes of the file (up to 6).
+        head: Vec<u8>,
+        /// The suffix the file name gave after `.ko.` (`xz`, `zst` …), if
+        /// it was named as compressed.
+        named: Option<String>,
+    },
     /// A line of the embedded notifier catalogue is malformed.
     Catalogue {
         /// 1-based line number in `grammar/notifiers.tsv`.
@@ -109,6 +135,32 @@ impl fmt::Display for Error {
             }
             Error::BadString { what, addr } => {
                 write!(f, "{what}: no NUL-terminated string at {addr:#x}")
+            }
+            Error::Decompress { format, reason } => {
+                write!(f, "cannot decompress {format} data: {reason}")
+            }
+            Error::DecompressedTooLarge { format, limit } => {
+                let bound = if limit % (1 << 20) == 0 {
+                    format!("{} MiB", limit >> 20)
+                } else {
+                    format!("{limit} bytes")
+                };
+                write!(
+                    f,
+                    "{format} data decompresses to more than {bound}, the bound on a module's size"
+                )
+            }
+            Error::NotCompressed { head, named } => {
+                let what = match named.as_deref() {
+                    Some(s) => match Compression::from_suffix(s) {
+                        Some(c) => format!("named .ko.{s} but neither {c}-compressed nor ELF"),
+                        None => format!(
+                            "named .ko.{s}, an unknown compression, and neither xz, zstd, gzip nor ELF"
+                        ),
+                    },
+                    None => "not xz, zstd or gzip data".to_string(),
+                };
+                write!(f, "{what} (first bytes: {})", hex(head))
             }
             Error::Catalogue { line, message } => {
                 write!(f, "notifier catalogue line {line}: {message}")

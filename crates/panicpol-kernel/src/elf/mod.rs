@@ -17,6 +17,7 @@
 //! notifiers of loadable modules.
 
 mod catalogue;
+pub mod decompress;
 mod dwarf;
 mod error;
 mod image;

@@ -8,8 +8,11 @@
 //! registrations exactly as in a vmlinux (`x86::decode`). Call sites come
 //! from the relocations against the routine, so nothing is scanned. Modules
 //! that do not reference `panic_notifier_list` are skipped after reading
-//! their symbol table only.
+//! their symbol table only. Compressed modules (`.ko.xz`, `.ko.zst`,
+//! `.ko.gz`) are decompressed into memory first, bounded
+//! (`super::decompress`), and then read the same way.
 
+use super::decompress::{self, Compression, MAX_DECOMPRESSED};
 use super::error::Error;
 use super::image::{Image, Le, Section};
 use super::symtab::{ElfSym, decode_entry};
@@ -40,14 +43,25 @@ const MAX_MODULES: usize = 100_000;
 pub struct ModulesReport {
     /// Panic notifiers registered by modules (`module: Some(name)`).
     pub notifiers: Vec<Notifier>,
-    /// `.ko` files read.
+    /// Module files opened and examined (plain or compressed); those that
+    /// could not be read to the end are also in `skipped`.
     pub scanned: usize,
-    /// Files that could not be read, and why (compressed modules included).
+    /// Of `scanned`, the compressed ones that were decompressed (whether or
+    /// not the module inside could then be read).
+    pub decompressed: usize,
+    /// Files that could not be read, and why: unreadable, damaged or
+    /// truncated compressed data, over the size bound, not a module.
     pub skipped: Vec<(PathBuf, String)>,
 }
 
-/// Reads every `.ko` under `dir` (recursively). `.ko.xz`/`.ko.zst` files
-/// are listed as skipped: use the uncompressed debug modules.
+/// Reads every module file under `dir` (recursively): plain `.ko`, and
+/// `.ko.xz`, `.ko.zst`, `.ko.gz` as distributions install them (the format
+/// is told by the magic bytes, not the name; a `.ko.*` whose bytes are ELF
+/// is read as is, as kmod would load it). Each compressed module is
+/// decompressed into memory, at most [`MAX_DECOMPRESSED`] bytes, and read
+/// like a plain one. A file that cannot be read is listed in
+/// [`ModulesReport::skipped`] with the reason; only a folder that cannot be
+/// walked is an error.
 pub fn read_modules(dir: &Path) -> Result<ModulesReport, Error> {
     let mut files = Vec::new();
     walk(dir, &mut files)?;
@@ -56,12 +70,6 @@ pub fn read_modules(dir: &Path) -> Result<ModulesReport, Error> {
     for path in files {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
         let name = name.unwrap_or_default();
-        if !name.ends_with(".ko") {
-            report
-                .skipped
-                .push((path, "compressed module: not read".to_string()));
-            continue;
-        }
         let vm = match super::Vmlinux::open(&path) {
             Ok(v) => v,
             Err(e) => {
@@ -70,12 +78,43 @@ pub fn read_modules(dir: &Path) -> Result<ModulesReport, Error> {
             }
         };
         report.scanned += 1;
-        match read_module(vm.bytes(), &name) {
+        match read_module_file(vm.bytes(), &name, &mut report.decompressed) {
             Ok(n) => report.notifiers.extend(n),
             Err(e) => report.skipped.push((path, e.to_string())),
         }
     }
     Ok(report)
+}
+
+/// One module file's notifiers: ELF bytes read directly, compressed bytes
+/// decompressed first (counted in `decompressed`). `name` is the file name;
+/// the module is named after it without the compression suffix.
+fn read_module_file(
+    bytes: &[u8],
+    name: &str,
+    decompressed: &mut usize,
+) -> Result<Vec<Notifier>, Error> {
+    // `foo.ko.xz` → (`foo.ko`, Some("xz")); `foo.ko` → (`foo.ko`, None).
+    let (plain, suffix) = match name.rsplit_once(".ko.") {
+        Some((stem, suffix)) => (format!("{stem}.ko"), Some(suffix)),
+        None => (name.to_string(), None),
+    };
+    if bytes.starts_with(b"\x7fELF") {
+        return read_module(bytes, &plain);
+    }
+    match (Compression::detect(bytes), suffix) {
+        (Some(_), _) => {
+            let inner = decompress::decompress(bytes, MAX_DECOMPRESSED)?;
+            *decompressed += 1;
+            read_module(&inner, &plain)
+        }
+        // A plain name: the ELF reader says what is wrong.
+        (None, None) => read_module(bytes, &plain),
+        (None, Some(s)) => Err(Error::NotCompressed {
+            head: decompress::head(bytes),
+            named: Some(s.to_string()),
+        }),
+    }
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
@@ -91,7 +130,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
             walk(&path, out)?;
         } else if path
             .file_name()
-            .is_some_and(|n| n.to_string_lossy().contains(".ko"))
+            .is_some_and(|n| is_module_name(&n.to_string_lossy()))
         {
             if out.len() >= MAX_MODULES {
                 return Err(Error::Absurd {
@@ -103,6 +142,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `*.ko`, or `*.ko.SUFFIX` (a compressed module, whatever the suffix:
+/// the bytes tell the format, and an unknown one is reported, not hidden).
+fn is_module_name(n: &str) -> bool {
+    n.ends_with(".ko")
+        || n.rsplit_once(".ko.")
+            .is_some_and(|(stem, _)| !stem.is_empty())
 }
 
 /// The module's name: `.modinfo`'s `name=`, else the file name without
