@@ -13,7 +13,7 @@ extra=()
 flags=()
 case "$target" in
     elf) extra+=(../fixtures/elf) ;;
-    elf_module) extra+=(../fixtures/elf) ;;
+    elf_module|module_decompress) extra+=(../fixtures/elf) ;;
     bootconfig) extra+=(../fixtures/bootconfig) ;;
     kallsyms) extra+=(../fixtures/kallsyms) ;;
     cmdline|check) extra+=(../fixtures/cmdline seeds/cmdline) ;;

@@ -100,9 +100,9 @@ pub(crate) struct KernelArgs {
     /// The kernel's config (for CONFIG_BOOT_CONFIG, CONFIG_CMDLINE, LOCKDEP …).
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
-    /// A folder of the build's modules (`.ko`, e.g. Debian's -dbg
-    /// /usr/lib/debug/lib/modules/RELEASE): adds the panic notifiers modules
-    /// register, marked with their module.
+    /// A folder of the build's modules (`.ko`, `.ko.xz`, `.ko.zst`, `.ko.gz`:
+    /// /lib/modules/RELEASE, or Debian's -dbg /usr/lib/debug/lib/modules/RELEASE):
+    /// adds the panic notifiers modules register, marked with their module.
     #[arg(long, value_name = "DIR", requires = "vmlinux")]
     pub(crate) modules: Option<PathBuf>,
 }

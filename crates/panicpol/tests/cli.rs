@@ -317,3 +317,34 @@ fn the_longest_line_is_checked_in_bounded_memory() {
         assert!(tail.contains(want), "{format}: {tail}");
     }
 }
+
+/// Modules are read compressed or not; one that cannot be read is named in
+/// a note, since the notifiers it registers are missing from the list.
+#[test]
+fn unreadable_modules_are_named_not_silently_dropped() {
+    let dir = panicpol_testkit::Scratch::new("modules");
+    let xz = std::fs::read(fixture("elf/x86_64-module.ko.xz")).unwrap();
+    dir.file("good.ko.xz", &xz);
+    dir.file("cut.ko.xz", &xz[..xz.len() / 2]);
+    let vmlinux = fixture("elf/x86_64.elf");
+    let o = panicpol(&[
+        "kernel",
+        "notifiers",
+        "--vmlinux",
+        &vmlinux,
+        "--modules",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("note: 1 of 2 module files could not be read") && out.contains("cut.ko.xz"),
+        "{out}"
+    );
+    // The readable one's notifier is listed.
+    let plain = panicpol(&["kernel", "notifiers", "--vmlinux", &vmlinux]);
+    assert!(
+        out.lines().count() > stdout(&plain).lines().count() + 1,
+        "{out}"
+    );
+}

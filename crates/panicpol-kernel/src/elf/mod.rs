@@ -7,7 +7,8 @@
 //! section headers, `.symtab`/`.strtab`, the tables, the few functions that
 //! call the registration routine, the notifier blocks, and — only with
 //! [`Options::lines`] — `.debug_aranges` plus the line programs of the units
-//! holding the reported callbacks. Modules (`.ko`) are read through their
+//! holding the reported callbacks. Modules (`.ko`, or compressed `.ko.xz`,
+//! `.ko.zst`, `.ko.gz`: [`decompress`]) are read through their
 //! relocations ([`read_modules`]). ELF64 little-endian only (x86-64 and
 //! arm64); anything else is an [`Error`].
 //!

@@ -55,6 +55,20 @@ pub(crate) fn load(a: &KernelArgs, live: bool, opts: elf::Options) -> Result<Ker
         let r =
             elf::read_modules(dir).map_err(|e| Failure::new(format!("{}: {e}", dir.display())))?;
         kernel.notifiers.extend(r.notifiers);
+        // A module that cannot be read may register a notifier: say so
+        // rather than list fewer as if that were all.
+        if let Some((path, why)) = r.skipped.first() {
+            let more = match r.skipped.len() - 1 {
+                0 => String::new(),
+                n => format!("; and {n} more"),
+            };
+            kernel.gaps.push(format!(
+                "{} of {} module files could not be read, so their notifiers are missing ({}: {why}{more})",
+                r.skipped.len(),
+                r.scanned.max(r.skipped.len()),
+                path.strip_prefix(dir).unwrap_or(path).display()
+            ));
+        }
     }
     if let Some(p) = &a.config {
         let bytes = input::read_limited(p, input::TEXT_LIMIT)?;
