@@ -25,8 +25,11 @@ pub const MAX_LINE_LEN: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// gzip data: `/proc/config.gz` or `config.gz` not decompressed.
-    Compressed,
+    /// Compressed data (`/proc/config.gz`) that could not be decompressed.
+    Compressed {
+        /// Why, from the decompressor.
+        reason: String,
+    },
     /// A NUL byte: binary data, not a config.
     Binary {
         /// Byte offset of the first NUL.
@@ -49,10 +52,7 @@ pub enum ConfigError {
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ConfigError::Compressed => write!(
-                f,
-                "gzip-compressed data (such as /proc/config.gz): decompress it first, e.g. with zcat"
-            ),
+            ConfigError::Compressed { reason } => write!(f, "compressed config: {reason}"),
             ConfigError::Binary { offset } => write!(
                 f,
                 "binary data (a NUL byte at offset {offset}): not a kernel config"
@@ -88,10 +88,27 @@ pub struct ConfigRead {
     pub warnings: Vec<ConfigWarning>,
 }
 
-/// Reads a kernel config.
+/// The most a compressed config may grow to: real configs are 150–300 KB
+/// (Debian 6.12: 280 KB), so anything near this is not a config.
+pub const MAX_DECOMPRESSED: usize = 16 << 20;
+
+/// Reads a kernel config: the text of `.config` or `/boot/config-REL`, or
+/// the same compressed (`/proc/config.gz` with `CONFIG_IKCONFIG_PROC`;
+/// gzip, and xz or zstd as some distributions ship it).
 pub fn read_config(bytes: &[u8]) -> Result<ConfigRead, ConfigError> {
-    if bytes.starts_with(b"\x1f\x8b") {
-        return Err(ConfigError::Compressed);
+    if crate::elf::decompress::Compression::detect(bytes).is_some() {
+        let text = crate::elf::decompress::decompress(bytes, MAX_DECOMPRESSED).map_err(|e| {
+            ConfigError::Compressed {
+                reason: e.to_string(),
+            }
+        })?;
+        // A compressed config holding another compressed config is not one.
+        if crate::elf::decompress::Compression::detect(&text).is_some() {
+            return Err(ConfigError::Compressed {
+                reason: "compressed twice".into(),
+            });
+        }
+        return read_config(&text);
     }
     if let Some(offset) = bytes.iter().position(|&b| b == 0) {
         return Err(ConfigError::Binary { offset });
@@ -350,6 +367,30 @@ mod tests {
         }
     }
 
+    /// `/proc/config.gz` (CONFIG_IKCONFIG_PROC) reads as the text does;
+    /// damaged or nested compression is a clear error.
+    #[test]
+    fn compressed_configs_read_as_the_text() {
+        use std::io::Write;
+        let Some(p) = panicpol_testkit::real_kernel("6.12", "config") else {
+            return;
+        };
+        let text = std::fs::read(p).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&text).unwrap();
+        let gz = gz.finish().unwrap();
+        let plain = read_config(&text).unwrap();
+        let read = read_config(&gz).unwrap();
+        assert_eq!(read, plain);
+        assert!(read.config.enabled("BOOT_CONFIG").is_some());
+        let cut = read_config(&gz[..gz.len() / 2]).unwrap_err();
+        assert!(cut.to_string().starts_with("compressed config: "), "{cut}");
+        let mut twice = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        twice.write_all(&gz).unwrap();
+        let twice = read_config(&twice.finish().unwrap()).unwrap_err();
+        assert!(twice.to_string().contains("compressed twice"), "{twice}");
+    }
+
     #[test]
     fn whole_file() {
         let text = b"#\n# Automatically generated file; DO NOT EDIT.\n#\n\
@@ -373,10 +414,10 @@ CONFIG_HZ=250\ngarbage\nCONFIG_HZ=1000\n";
 
     #[test]
     fn errors() {
-        assert_eq!(
+        assert!(matches!(
             read_config(b"\x1f\x8b\x08\x00"),
-            Err(ConfigError::Compressed)
-        );
+            Err(ConfigError::Compressed { .. })
+        ));
         assert_eq!(
             read_config(b"CONFIG_A=y\n\x00"),
             Err(ConfigError::Binary { offset: 11 })
@@ -395,7 +436,6 @@ CONFIG_HZ=250\ngarbage\nCONFIG_HZ=1000\n";
             read_config(long.as_bytes()),
             Err(ConfigError::LineTooLong { line: 2 })
         );
-        assert!(ConfigError::Compressed.to_string().contains("zcat"));
     }
 
     /// Debian's 6.1 and 6.12 cloud configs (skipped when absent). Counts are

@@ -175,6 +175,28 @@ impl Inputs {
                 return None;
             }
         };
+        // `/proc/config.gz` (CONFIG_IKCONFIG_PROC), or a config a
+        // distribution ships compressed: the text inside, bounded.
+        let bytes = if format == Format::KernelConfig
+            && panicpol_kernel::elf::decompress::Compression::detect(&bytes).is_some()
+        {
+            match panicpol_kernel::elf::decompress::decompress(
+                &bytes,
+                panicpol_kernel::config::MAX_DECOMPRESSED,
+            ) {
+                Ok(text) => text,
+                Err(e) => {
+                    self.problem(
+                        shown,
+                        IssueKind::Binary,
+                        format!("a compressed kernel config that cannot be read ({e}); skipped"),
+                    );
+                    return None;
+                }
+            }
+        } else {
+            bytes
+        };
         if let Some(why) = binary_reason(&bytes) {
             // A command line may hold a stray NUL (PP103 reports it); other
             // formats are text.

@@ -131,6 +131,9 @@ pub(crate) fn resolve(
     cx.entries
 }
 
+/// The running kernel's command line, as the kernel composed it.
+const LIVE_CMDLINE: &str = "/proc/cmdline";
+
 impl Ctx<'_> {
     fn push(&mut self, e: BootEntry, initrds: Vec<String>) {
         self.entries.push(e);
@@ -624,6 +627,12 @@ impl Ctx<'_> {
             e.boot_config_force = Some((c.enabled("BOOT_CONFIG_FORCE"), loc("BOOT_CONFIG_FORCE")));
             let mode = c.mode();
             if mode == Mode::None {
+                continue;
+            }
+            // The running kernel's /proc/cmdline is its final line
+            // (`saved_command_line`): CONFIG_CMDLINE is already in it, and
+            // adding it again would double every built-in parameter.
+            if e.origin == Origin::Cmdline && e.name == LIVE_CMDLINE {
                 continue;
             }
             let decided_by = match mode {

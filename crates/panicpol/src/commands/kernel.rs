@@ -70,6 +70,9 @@ pub(crate) fn load(a: &KernelArgs, live: bool, opts: elf::Options) -> Result<Ker
             ));
         }
     }
+    if live && a.config.is_none() {
+        kernel.config = live_config(kernel.release.as_deref());
+    }
     if let Some(p) = &a.config {
         let bytes = input::read_limited(p, input::TEXT_LIMIT)?;
         let read = config::read_config(&bytes)
@@ -91,6 +94,21 @@ pub(crate) fn load(a: &KernelArgs, live: bool, opts: elf::Options) -> Result<Ker
     // proves (or, with nothing at all, the ones the version implies).
     panicpol_policy::supplement::supplement(&mut kernel);
     Ok(kernel)
+}
+
+/// The running kernel's config, when it can be read: `/proc/config.gz`
+/// (CONFIG_IKCONFIG_PROC), else `/boot/config-RELEASE` as distributions
+/// install it. Neither is required: without one, the checks that need the
+/// config say they could not tell.
+fn live_config(release: Option<&str>) -> Option<panicpol_kernel::KernelConfig> {
+    let boot = release.map(|r| format!("/boot/config-{r}"));
+    ["/proc/config.gz"]
+        .into_iter()
+        .chain(boot.as_deref())
+        .find_map(|p| {
+            let bytes = input::read_limited(Path::new(p), input::TEXT_LIMIT).ok()?;
+            config::read_config(&bytes).ok().map(|r| r.config)
+        })
 }
 
 /// `uname -r` of the running kernel.
