@@ -348,3 +348,56 @@ fn unreadable_modules_are_named_not_silently_dropped() {
         "{out}"
     );
 }
+
+/// `check` says in every format when the kernel's facts are partial (here:
+/// a module that cannot be read), and SARIF stays valid.
+#[test]
+fn check_reports_partial_kernel_facts_in_every_format() {
+    let dir = panicpol_testkit::Scratch::new("gaps");
+    let xz = std::fs::read(fixture("elf/x86_64-module.ko.xz")).unwrap();
+    dir.file("cut.ko.xz", &xz[..xz.len() / 2]);
+    let vmlinux = fixture("elf/x86_64.elf");
+    let run = |format: &str| {
+        let o = panicpol(&[
+            "check",
+            "--vmlinux",
+            &vmlinux,
+            "--modules",
+            dir.path().to_str().unwrap(),
+            "--format",
+            format,
+            "--cmdline",
+            "panic=10",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
+        stdout(&o)
+    };
+    let want = "1 of 1 module files could not be read";
+    let human = run("human");
+    assert!(human.contains(&format!("note: {want}")), "{human}");
+    assert!(run("gcc").starts_with(&format!("<kernel>:1:1: note: {want}")));
+    assert!(run("github").contains("::warning title=panicpol%3A incomplete kernel facts::1 of 1"));
+    let j: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    assert!(
+        j["kernel"]["gaps"][0].as_str().unwrap().starts_with(want),
+        "{j}"
+    );
+    let s: serde_json::Value = serde_json::from_str(&run("sarif")).unwrap();
+    let n = &s["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert!(
+        n["message"]["text"].as_str().unwrap().starts_with(want),
+        "{s}"
+    );
+    // Without gaps the document has none of it.
+    let o = panicpol(&[
+        "check",
+        "--vmlinux",
+        &vmlinux,
+        "--format",
+        "json",
+        "--cmdline",
+        "panic=10",
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(j["kernel"].get("gaps").is_none(), "{j}");
+}

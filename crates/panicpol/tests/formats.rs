@@ -732,3 +732,28 @@ fn sarif_schema_catches_broken_documents() {
     bad["runs"][0]["tool"]["driver"]["unknownField"] = Value::from(1);
     assert!(!validator.is_valid(&bad));
 }
+
+/// A partial kernel (a module that cannot be read) is told as a tool
+/// execution notification of the run, and the document stays valid SARIF.
+#[test]
+fn sarif_with_partial_kernel_facts_is_valid() {
+    let dir = panicpol_testkit::Scratch::new("sarif-gaps");
+    let root = format!("{}/../../fixtures/elf", env!("CARGO_MANIFEST_DIR"));
+    let xz = std::fs::read(format!("{root}/x86_64-module.ko.xz")).unwrap();
+    dir.file("cut.ko.xz", &xz[..xz.len() / 2]);
+    let o = run(&[
+        "check",
+        "--vmlinux",
+        &format!("{root}/x86_64.elf"),
+        "--modules",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--cmdline",
+        "panic_print=0x3 crash_kexec_post_notifiers",
+    ]);
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let n = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(n.as_array().map(Vec::len), Some(1), "{doc:#}");
+    check_sarif(&doc, sarif_schema().as_ref());
+}

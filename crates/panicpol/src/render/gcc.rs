@@ -9,7 +9,13 @@ pub(super) fn write(
     w: &mut dyn Write,
     sources: &SourceMap,
     diags: &[Diagnostic],
+    gaps: &[String],
 ) -> io::Result<()> {
+    // What the kernel reader could not read: the findings may miss
+    // something it would have shown.
+    for g in gaps {
+        writeln!(w, "<kernel>:1:1: note: {g}")?;
+    }
     for d in diags {
         let (name, line, col) = match &d.primary {
             Some(l) => match sources.get(l.file) {

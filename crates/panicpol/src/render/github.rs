@@ -22,7 +22,18 @@ pub(super) fn write(
     w: &mut dyn Write,
     sources: &SourceMap,
     diags: &[Diagnostic],
+    gaps: &[String],
 ) -> io::Result<()> {
+    // What the kernel reader could not read: the findings may miss
+    // something it would have shown.
+    for g in gaps {
+        writeln!(
+            w,
+            "::warning title={}::{}",
+            escape_property("panicpol: incomplete kernel facts"),
+            escape_data(g)
+        )?;
+    }
     for d in diags {
         let level = match d.severity {
             Severity::Error => "error",

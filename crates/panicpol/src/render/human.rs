@@ -139,6 +139,11 @@ pub(super) fn write(
         count(Severity::Warning),
         count(Severity::Info),
     );
+    // What the kernel reader could not read: the findings may miss
+    // something it would have shown.
+    for g in &kernel.gaps {
+        writeln!(w, "note: {g}")?;
+    }
     let against = against(kernel);
     writeln!(
         w,

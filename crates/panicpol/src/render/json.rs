@@ -75,6 +75,9 @@ struct Tool {
 struct KernelRef<'a> {
     release: &'a Option<String>,
     source: &'a panicpol_kernel::KernelSource,
+    /// What the reader could not read (omitted when nothing).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    gaps: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -151,6 +154,7 @@ pub(super) fn write(
         kernel: KernelRef {
             release: &kernel.release,
             source: &kernel.source,
+            gaps: &kernel.gaps,
         },
         inputs: checked
             .iter()

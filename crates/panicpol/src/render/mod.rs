@@ -43,9 +43,9 @@ pub(crate) fn check_report(
     let r = match out.format {
         Format::Human => human::write(&mut w, sources, kernel, diagnostics),
         Format::Json => json::write(&mut w, sources, kernel, checked, diagnostics),
-        Format::Gcc => gcc::write(&mut w, sources, diagnostics),
-        Format::Github => github::write(&mut w, sources, diagnostics),
-        Format::Sarif => sarif::write(&mut w, sources, diagnostics),
+        Format::Gcc => gcc::write(&mut w, sources, diagnostics, &kernel.gaps),
+        Format::Github => github::write(&mut w, sources, diagnostics, &kernel.gaps),
+        Format::Sarif => sarif::write(&mut w, sources, diagnostics, &kernel.gaps),
     };
     r.and_then(|()| w.flush())
         .map_err(|e| Failure::io("stdout", &e))

@@ -152,7 +152,7 @@ fn physical(f: &SourceFile, l: &Label) -> Value {
 }
 
 /// Builds the SARIF document.
-pub(crate) fn document(sources: &SourceMap, diags: &[Diagnostic]) -> Value {
+pub(crate) fn document(sources: &SourceMap, diags: &[Diagnostic], gaps: &[String]) -> Value {
     let used: BTreeSet<&str> = diags.iter().map(|d| d.code).collect();
     let metas: Vec<&RuleMeta> = panicpol_lint::RULES
         .iter()
@@ -224,19 +224,33 @@ pub(crate) fn document(sources: &SourceMap, diags: &[Diagnostic]) -> Value {
             r
         })
         .collect();
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": "panicpol",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "rules": rules,
+        }},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    });
+    // What the kernel reader could not read, as notifications of the run
+    // (not results: nothing in the inputs is wrong).
+    if !gaps.is_empty() {
+        let notes: Vec<Value> = gaps
+            .iter()
+            .map(|g| json!({"level": "warning", "message": {"text": g}}))
+            .collect();
+        super::set_field(
+            &mut run,
+            "invocations",
+            json!([{"executionSuccessful": true, "toolExecutionNotifications": notes}]),
+        );
+    }
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "panicpol",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
+        "runs": [run],
     })
 }
 
@@ -244,8 +258,9 @@ pub(super) fn write(
     w: &mut dyn Write,
     sources: &SourceMap,
     diags: &[Diagnostic],
+    gaps: &[String],
 ) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &document(sources, diags))?;
+    serde_json::to_writer_pretty(&mut *w, &document(sources, diags, gaps))?;
     writeln!(w)
 }
 
@@ -294,14 +309,17 @@ mod tests {
         let fp = |doc: &Value| {
             doc["runs"][0]["results"][0]["partialFingerprints"][FINGERPRINT_KEY].clone()
         };
-        let (x, y) = (document(&a, std::slice::from_ref(&da)), document(&b, &[db]));
+        let (x, y) = (
+            document(&a, std::slice::from_ref(&da), &[]),
+            document(&b, &[db], &[]),
+        );
         assert_eq!(fp(&x), fp(&y));
         assert_ne!(
             x["runs"][0]["results"][0]["locations"],
             y["runs"][0]["results"][0]["locations"]
         );
         // Two identical findings in one file get different fingerprints.
-        let two = document(&a, &[da.clone(), da]);
+        let two = document(&a, &[da.clone(), da], &[]);
         let r = &two["runs"][0]["results"];
         assert_ne!(r[0]["partialFingerprints"], r[1]["partialFingerprints"]);
         // A fixed recipe: this value must never change (alerts would reopen).
