@@ -118,9 +118,10 @@ pub fn supplement(kernel: &mut Kernel) {
 /// Without code to decode (System.map, kallsyms), the panic notifiers are the
 /// catalogue's callbacks that exist among the symbols: candidates by name, not
 /// proven registrations ([`Known::Catalogue`]). Module symbols of a kallsyms
-/// dump count, marked with their module.
+/// dump count, marked with their module. Notifiers already known (proven
+/// from module files read with `--modules`) are kept and not repeated.
 fn notifiers_by_name(kernel: &mut Kernel) {
-    if !kernel.notifiers.is_empty() || kernel.source == KernelSource::Vmlinux {
+    if kernel.source == KernelSource::Vmlinux {
         return;
     }
     let Ok(entries) = notifier_catalogue() else {
@@ -136,6 +137,7 @@ fn notifiers_by_name(kernel: &mut Kernel) {
         };
         if found
             .iter()
+            .chain(&kernel.notifiers)
             .any(|n: &Notifier| n.callback.as_deref() == Some(e.callback.as_str()))
         {
             continue;
@@ -153,7 +155,7 @@ fn notifiers_by_name(kernel: &mut Kernel) {
             known: Known::Catalogue,
         });
     }
-    kernel.notifiers = found;
+    kernel.notifiers.extend(found);
 }
 
 #[cfg(test)]

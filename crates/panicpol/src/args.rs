@@ -103,7 +103,7 @@ pub(crate) struct KernelArgs {
     /// A folder of the build's modules (`.ko`, `.ko.xz`, `.ko.zst`, `.ko.gz`:
     /// /lib/modules/RELEASE, or Debian's -dbg /usr/lib/debug/lib/modules/RELEASE):
     /// adds the panic notifiers modules register, marked with their module.
-    #[arg(long, value_name = "DIR", requires = "vmlinux")]
+    #[arg(long, value_name = "DIR")]
     pub(crate) modules: Option<PathBuf>,
 }
 

@@ -203,3 +203,49 @@ fn the_release_from_installed_names_and_the_version_from_the_config() {
         );
     }
 }
+
+/// Without a vmlinux, `--modules` still proves what modules register: a
+/// System.map with Debian 6.12's installed `.ko.xz` lists pvpanic's
+/// notifier as registered in `pvpanic_init` (from its code), next to the
+/// built-in ones known by name.
+#[test]
+fn modules_prove_their_notifiers_without_a_vmlinux() {
+    let (Some(map), Some(modules)) = (
+        real_kernel("6.12", "System.map"),
+        panicpol_testkit::real_modules("6.12", "unsigned"),
+    ) else {
+        return;
+    };
+    let o = panicpol(&[
+        "kernel",
+        "notifiers",
+        "--format",
+        "json",
+        "--system-map",
+        map.to_str().unwrap(),
+        "--modules",
+        modules.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = v["notifiers"].as_array().unwrap();
+    let find = |cb: &str| {
+        list.iter()
+            .filter(|n| n["callback"] == cb)
+            .collect::<Vec<_>>()
+    };
+    let pvpanic = find("pvpanic_panic_notify");
+    assert_eq!(pvpanic.len(), 1, "{pvpanic:?}");
+    assert_eq!(pvpanic[0]["registered_in"], "pvpanic_init");
+    assert_eq!(pvpanic[0]["module"], "pvpanic");
+    assert_eq!(pvpanic[0]["known"], "code");
+    let hung = find("hung_task_panic");
+    assert_eq!(hung.len(), 1);
+    assert_eq!(hung[0]["known"], "catalogue");
+    assert!(v["gaps"].as_array().unwrap().is_empty(), "{v}");
+}

@@ -79,7 +79,16 @@ pub fn read_modules(dir: &Path) -> Result<ModulesReport, Error> {
         };
         report.scanned += 1;
         match read_module_file(vm.bytes(), &name, &mut report.decompressed) {
-            Ok(n) => report.notifiers.extend(n),
+            Ok(n) => {
+                // The same module twice (`foo.ko` beside `foo.ko.xz`, as a
+                // half-finished recompression leaves it) is one module: the
+                // kernel loads one of them (modules.dep names it).
+                for x in n {
+                    if !report.notifiers.contains(&x) {
+                        report.notifiers.push(x);
+                    }
+                }
+            }
             Err(e) => report.skipped.push((path, e.to_string())),
         }
     }

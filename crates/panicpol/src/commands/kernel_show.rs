@@ -283,9 +283,15 @@ fn notifiers(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()
         writeln!(w, "note: {g}")?;
     }
     if k.source != panicpol_kernel::KernelSource::Vmlinux {
+        let proven = k.notifiers.iter().any(|n| n.known == Known::Code);
         writeln!(
             w,
-            "note: without a vmlinux these are names from panicpol's catalogue found among the symbols, not proven registrations"
+            "note: without a vmlinux the built-in ones are names from panicpol's catalogue found among the symbols, not proven registrations{}",
+            if proven {
+                " (those read from module files are proven)"
+            } else {
+                ""
+            }
         )?;
     }
     writeln!(
