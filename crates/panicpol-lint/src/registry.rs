@@ -70,6 +70,7 @@ pub static RULES: &[&dyn Rule] = &[
     &rules::pp602_bootconfig_not_loaded::Rule602,
     &rules::pp603_bootconfig_unsupported::Rule603,
     &rules::pp604_bootconfig_parse_error::Rule604,
+    &rules::pp605_bootconfig_in_uki_initrd::Rule605,
     &rules::pp701_dropin_override::Rule701,
     &rules::pp702_kind_only::Rule702,
     &rules::pp703_unresolved_variable::Rule703,

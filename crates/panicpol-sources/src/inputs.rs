@@ -71,6 +71,9 @@ pub(crate) struct UkiInput {
     /// Add-ons: their `.cmdline` text files, in the order the stub appends
     /// them.
     pub(crate) addons: Vec<FileId>,
+    /// A bootconfig attached to the embedded initrd (`.initrd`), as a text
+    /// file of its own.
+    pub(crate) initrd_bootconfig: Option<BootconfigSource>,
 }
 
 /// A kernel config read.
@@ -462,12 +465,38 @@ impl Inputs {
                 Err(e) => self.problem(&s, uki_issue(&e), format!("cannot read the add-on: {e}")),
             }
         }
+        // A bootconfig attached to the embedded initrd, as `initrd attach`
+        // would leave it before `ukify build --initrd`.
+        let initrd_bootconfig = match info.initrd_tail.as_deref().map(panicpol_emit::initrd::read) {
+            Some(Ok(Some(f))) => info.initrd_tail.as_deref().map(|tail| {
+                let data = panicpol_emit::initrd::footer_data(tail, &f).to_vec();
+                let text = panicpol_emit::initrd::footer_text(tail, &f).to_vec();
+                let id = self.add_text(
+                    format!("{shown}:.initrd:bootconfig"),
+                    text,
+                    Layer::Bootconfig,
+                );
+                bootconfig_source::read(id, &data)
+            }),
+            Some(Err(e)) => {
+                self.problem(
+                    shown,
+                    IssueKind::Syntax,
+                    format!(
+                        "the bootconfig footer of the embedded initrd (.initrd) is unusable: {e}"
+                    ),
+                );
+                None
+            }
+            _ => None,
+        };
         self.ukis.push(UkiInput {
             pe,
             cmdline,
             name: shown.to_string(),
             info,
             addons: addon_ids,
+            initrd_bootconfig,
         });
     }
 

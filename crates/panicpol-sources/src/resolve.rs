@@ -131,6 +131,37 @@ pub(crate) fn resolve(
     cx.entries
 }
 
+/// What follows a UKI's embedded initrd in the initrd systemd-stub passes
+/// on (src/boot/stub.c: the `.initrd` section, then the cpio archives it
+/// generates — credentials, sysexts, confexts, `.pcrsig`, `.pcrpkey`, and
+/// from 257 `.osrel` and `.profile` — each padded to 4 bytes from 256):
+/// the sections of this image that put an archive after it at every boot.
+fn uki_initrd_bootconfig(info: &crate::uki::UkiInfo, at: FileId) -> Fact {
+    let has = |name: &str| info.sections.iter().any(|s| s == name);
+    let always: Vec<String> = [".pcrsig", ".pcrpkey"]
+        .into_iter()
+        .filter(|s| has(s))
+        .map(str::to_string)
+        .collect();
+    let from_257: Vec<String> = [".osrel", ".profile"]
+        .into_iter()
+        .filter(|s| has(s))
+        .map(str::to_string)
+        .collect();
+    let (after, after_from_257) = match info.stub_major() {
+        Some(v) if v >= 257 => ([always, from_257].concat(), Vec::new()),
+        Some(_) => (always, Vec::new()),
+        None => (always, from_257),
+    };
+    Fact::UkiInitrdBootconfig {
+        at: (at, 0..0),
+        stub: info.stub_version.clone(),
+        after,
+        after_from_257,
+        zero_fill: info.initrd_zero_fill,
+    }
+}
+
 /// The running kernel's command line, as the kernel composed it.
 const LIVE_CMDLINE: &str = "/proc/cmdline";
 
@@ -563,6 +594,20 @@ impl Ctx<'_> {
                 b.finish(),
             );
             entry.release = u.info.uname.clone();
+            if let Some(bc) = &u.initrd_bootconfig {
+                let fact = uki_initrd_bootconfig(&u.info, bc.file);
+                // Nothing sure to follow `.initrd`: the kernel finds the
+                // bootconfig when the stub generates nothing at this boot.
+                if let Fact::UkiInitrdBootconfig {
+                    after, zero_fill, ..
+                } = &fact
+                    && after.is_empty()
+                    && *zero_fill <= panicpol_emit::initrd::MAX_TRAILING as u32
+                {
+                    entry.bootconfig = Some(bc.clone());
+                }
+                facts.push(fact);
+            }
             entry.facts = facts;
             self.push(entry, Vec::new());
         }

@@ -34,6 +34,44 @@ pub struct UkiInfo {
     pub uname: Option<String>,
     /// The names of all sections, in order.
     pub sections: Vec<String>,
+    /// The last bytes of the `.initrd` section (as many as a bootconfig
+    /// footer can span), when there is one: where a bootconfig attached to
+    /// the embedded initrd would be.
+    pub initrd_tail: Option<Vec<u8>>,
+    /// Zero bytes the loader adds after `.initrd`'s data (its `VirtualSize`
+    /// beyond the raw data): they end the initrd the stub passes on.
+    pub initrd_zero_fill: u32,
+    /// The stub's version, from `.sdmagic` (`#### LoaderInfo: systemd-stub
+    /// 257.4 ####` → `257.4`).
+    pub stub_version: Option<String>,
+}
+
+impl UkiInfo {
+    /// The stub's major version (`257`), when `.sdmagic` tells it.
+    pub fn stub_major(&self) -> Option<u32> {
+        let v = self.stub_version.as_deref()?;
+        let end = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+        v.get(..end)?.parse().ok()
+    }
+}
+
+/// How much of `.initrd`'s end is read: the largest bootconfig, its footer,
+/// and the bytes the kernel tolerates after the magic.
+const INITRD_TAIL: usize = panicpol_syntax::bootconfig::XBC_DATA_MAX
+    + panicpol_emit::initrd::FOOTER_LEN
+    + panicpol_emit::initrd::MAX_TRAILING
+    + 8;
+
+/// The version in systemd-stub's `.sdmagic` section.
+fn stub_version(sdmagic: &[u8]) -> Option<String> {
+    let end = sdmagic
+        .iter()
+        .position(|&c| c == 0)
+        .unwrap_or(sdmagic.len());
+    let text = std::str::from_utf8(sdmagic.get(..end)?).ok()?;
+    let rest = text.trim().strip_prefix("#### LoaderInfo: systemd-stub ")?;
+    let v = rest.split_whitespace().next()?;
+    (v.starts_with(|c: char| c.is_ascii_digit()) && v.len() <= 64).then(|| v.to_string())
 }
 
 /// Why a file is not a readable PE.
@@ -114,6 +152,9 @@ pub fn read(path: &Path) -> Result<UkiInfo, UkiError> {
         cmdline: None,
         uname: None,
         sections: table.iter().map(section_name).collect(),
+        initrd_tail: None,
+        initrd_zero_fill: 0,
+        stub_version: None,
     };
     for s in &table {
         match section_name(s).as_str() {
@@ -131,6 +172,21 @@ pub fn read(path: &Path) -> Result<UkiInfo, UkiError> {
                     .trim()
                     .to_string();
                 info.uname = (!u.is_empty()).then_some(u);
+            }
+            ".sdmagic" if info.stub_version.is_none() => {
+                info.stub_version = stub_version(&section_bytes(path, s)?);
+            }
+            ".initrd" if info.initrd_tail.is_none() => {
+                // Only the end: the section holds a whole initramfs.
+                let len = if s.virtual_size == 0 {
+                    s.size_of_raw_data
+                } else {
+                    s.virtual_size.min(s.size_of_raw_data)
+                };
+                let want = (len as usize).min(INITRD_TAIL);
+                let at = u64::from(s.pointer_to_raw_data) + u64::from(len) - want as u64;
+                info.initrd_tail = Some(read_at(path, at, want).map_err(UkiError::Fs)?);
+                info.initrd_zero_fill = s.virtual_size.saturating_sub(s.size_of_raw_data);
             }
             _ => {}
         }

@@ -396,3 +396,74 @@ fn not_a_root() {
     assert!(s.entries.is_empty() && s.problems.is_empty());
     let _ = fs::remove_dir_all(&d);
 }
+
+/// A bootconfig attached to a UKI's embedded initrd: what systemd-stub
+/// will put after `.initrd` decides whether the kernel finds it.
+#[test]
+fn uki_initrd_bootconfig_and_what_the_stub_puts_after_it() {
+    let initrd = panicpol_emit::initrd::attach(&[0x30u8; 1000], b"kernel.panic = 7\n").unwrap();
+    // name, stub, .osrel, after, after_from_257, applied
+    type Case<'a> = (
+        &'a str,
+        Option<&'a str>,
+        bool,
+        &'a [&'a str],
+        &'a [&'a str],
+        bool,
+    );
+    let cases: &[Case<'_>] = &[
+        ("v257", Some("257.4"), true, &[".osrel"], &[], false),
+        ("v255", Some("255.2"), true, &[], &[], true),
+        ("unknown", None, true, &[], &[".osrel"], true),
+    ];
+    for (name, stub, osrel, after, from_257, applied) in cases {
+        let d = scratch(&format!("uki-bc-{name}"), Some("kernel-install"));
+        let dir = d.join("efi/EFI/Linux");
+        fs::create_dir_all(&dir).unwrap();
+        let magic = stub.map(|v| format!("#### LoaderInfo: systemd-stub {v} ####"));
+        let mut sections: Vec<(&str, &[u8])> = vec![(".cmdline", b"root=UUID=1 bootconfig")];
+        if let Some(m) = &magic {
+            sections.push((".sdmagic", m.as_bytes()));
+        }
+        if *osrel {
+            sections.push((".osrel", b"ID=fedora\n"));
+        }
+        sections.push((".linux", b"not a kernel"));
+        sections.push((".initrd", &initrd));
+        fs::write(dir.join("f.efi"), pe::minimal_pe(&sections)).unwrap();
+        let s = discover(&d, &Options::default()).unwrap();
+        let e = s
+            .entries
+            .iter()
+            .find(|e| e.name.ends_with("f.efi"))
+            .expect("uki");
+        let fact = e
+            .facts
+            .iter()
+            .find_map(|f| match f {
+                Fact::UkiInitrdBootconfig {
+                    at,
+                    stub: st,
+                    after: a,
+                    after_from_257: b,
+                    zero_fill,
+                } => Some((at.0, st.clone(), a.clone(), b.clone(), *zero_fill)),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{name}: no fact in {:?}", e.facts));
+        assert!(
+            s.map
+                .get(fact.0)
+                .unwrap()
+                .name
+                .ends_with("f.efi:.initrd:bootconfig"),
+            "{name}"
+        );
+        assert_eq!(fact.1.as_deref(), *stub, "{name}");
+        assert_eq!(fact.2, *after, "{name}");
+        assert_eq!(fact.3, *from_257, "{name}");
+        assert_eq!(fact.4, 0, "{name}");
+        assert_eq!(e.bootconfig.is_some(), *applied, "{name}");
+        let _ = fs::remove_dir_all(&d);
+    }
+}

@@ -197,6 +197,27 @@ pub enum Fact {
         /// The text reaches the kernel as written.
         literal: bool,
     },
+    /// A bootconfig attached to the initrd embedded in a UKI (`.initrd`).
+    /// systemd-stub passes the kernel one initrd made of the section and
+    /// the cpio archives it generates, and the kernel looks for the
+    /// bootconfig only at the end of the whole: anything after `.initrd`
+    /// hides it.
+    UkiInitrdBootconfig {
+        /// The attached bootconfig's text (whole file).
+        at: Loc,
+        /// The stub's version (`.sdmagic`), when known.
+        stub: Option<String>,
+        /// The UKI's sections for which this stub puts an archive after
+        /// `.initrd` at every boot (`.pcrsig`, `.pcrpkey`; from 257 also
+        /// `.osrel`, `.profile`).
+        after: Vec<String>,
+        /// Sections for which stubs from 257 on do so, when the stub's
+        /// version is unknown.
+        after_from_257: Vec<String>,
+        /// Zero bytes after the section's data (its `VirtualSize` beyond
+        /// the raw data), which end the initrd instead of the footer.
+        zero_fill: u32,
+    },
     /// A UKI whose `.cmdline` section is missing or empty.
     EmptyUkiCmdline {
         /// The UKI file (whole-file location).

@@ -678,3 +678,56 @@ fn debian12_root_against_the_real_612_vmlinux() {
     assert_eq!(token(e, "console=tty0")["fate"], "applied");
     assert_eq!(token(e, "crashkernel=384M-:128M")["fate"], "applied");
 }
+
+/// A bootconfig attached to a UKI's `.initrd`: a stub of 257 with `.osrel`
+/// (what ukify builds by default) buries it, an error (PP605) and the
+/// bootconfig's `kernel.panic` does not apply; an older stub without
+/// generated archives finds it, a warning, and `panic=7` applies.
+#[test]
+fn uki_initrd_bootconfig_buried_or_found() {
+    let initrd = panicpol_emit::initrd::attach(&[0x30u8; 512], b"kernel.panic = 7\n").unwrap();
+    for (stub, severity, applied) in [("257.4", "error", false), ("255.2", "warning", true)] {
+        let d = scratch(&format!("uki-bc-{stub}"));
+        copy_tree(Path::new(&root("kernel-install")), &d);
+        let dir = d.join("efi/EFI/Linux");
+        fs::create_dir_all(&dir).unwrap();
+        let magic = format!("#### LoaderInfo: systemd-stub {stub} ####");
+        fs::write(
+            dir.join("f.efi"),
+            pe::minimal_pe(&[
+                (".cmdline", b"root=UUID=1 bootconfig"),
+                (".sdmagic", magic.as_bytes()),
+                (".osrel", b"ID=fedora\n"),
+                (".linux", b"x"),
+                (".initrd", &initrd),
+            ]),
+        )
+        .unwrap();
+        let r = d.display().to_string();
+        let doc = json(&panicpol(&["check", "--root", &r, "--format", "json"]));
+        let found = diags(&doc, "PP605");
+        assert_eq!(found.len(), 1, "{stub}: {doc:#}");
+        assert_eq!(found[0]["severity"], severity, "{stub}");
+        assert!(
+            found[0]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("f.efi:.initrd:bootconfig"),
+            "{stub}"
+        );
+        let o = panicpol(&["cmdline", "--root", &r, "--format", "json"]);
+        let doc = json(&o);
+        let e = doc["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"].as_str().unwrap().ends_with("f.efi"))
+            .expect("the UKI");
+        assert_eq!(
+            e["proc_cmdline"].as_str().unwrap().contains("panic=7"),
+            applied,
+            "{stub}: {e:#}"
+        );
+        let _ = fs::remove_dir_all(&d);
+    }
+}

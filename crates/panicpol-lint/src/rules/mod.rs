@@ -25,6 +25,7 @@ pub mod pp601_bootconfig_early_param;
 pub mod pp602_bootconfig_not_loaded;
 pub mod pp603_bootconfig_unsupported;
 pub mod pp604_bootconfig_parse_error;
+pub mod pp605_bootconfig_in_uki_initrd;
 pub mod pp701_dropin_override;
 pub mod pp702_kind_only;
 pub mod pp703_unresolved_variable;
