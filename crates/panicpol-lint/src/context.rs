@@ -48,6 +48,11 @@ pub struct Context<'a> {
 pub type Loc = (FileId, Span);
 
 impl<'a> Context<'a> {
+    /// The layering facts of the entry (none for a bare command line).
+    pub fn facts(&self) -> impl Iterator<Item = &'a panicpol_syntax::entry::Fact> {
+        self.entry.into_iter().flat_map(|e| e.facts.iter())
+    }
+
     /// A span of `text` located in the file it came from. Bytes the composer
     /// made up (separators) are located at the start of the entry's file.
     pub fn locate(&self, span: &Span) -> Loc {

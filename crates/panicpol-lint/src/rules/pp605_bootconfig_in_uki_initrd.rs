@@ -57,10 +57,7 @@ impl Rule for Rule605 {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(entry) = cx.entry else {
-            return;
-        };
-        for f in &entry.facts {
+        for f in cx.facts() {
             let Fact::UkiInitrdBootconfig {
                 at,
                 stub,

@@ -50,10 +50,7 @@ impl Rule for Rule701 {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(entry) = cx.entry else {
-            return;
-        };
-        for f in &entry.facts {
+        for f in cx.facts() {
             let Fact::Override {
                 var,
                 earlier,

@@ -45,10 +45,7 @@ impl Rule for Rule702 {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(entry) = cx.entry else {
-            return;
-        };
-        for f in &entry.facts {
+        for f in cx.facts() {
             let Fact::KindOnly {
                 kind,
                 source,

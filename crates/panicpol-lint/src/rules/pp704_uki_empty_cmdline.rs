@@ -42,10 +42,7 @@ impl Rule for Rule704 {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(entry) = cx.entry else {
-            return;
-        };
-        for f in &entry.facts {
+        for f in cx.facts() {
             let Fact::EmptyUkiCmdline { at, present } = f else {
                 continue;
             };
