@@ -47,7 +47,7 @@ pub const BOOTCONFIG_ALIGN: usize = 4;
 /// rejects 32767 and more, 6.12 rejects more than 32767.
 pub const MAX_ATTACH_SIZE: usize = XBC_DATA_MAX - 1;
 /// How many bytes after the magic the kernel tolerates.
-pub const MAX_TRAILING: usize = 3;
+pub const MAX_TRAILING: usize = panicpol_syntax::bootconfig::FOOTER_TRAILING_MAX;
 
 /// A footer found at the end of an initrd. Offsets are from the start of
 /// the bytes that were searched (the file for the file operations).

@@ -96,20 +96,8 @@ pub const MAX_DECOMPRESSED: usize = 16 << 20;
 /// the same compressed (`/proc/config.gz` with `CONFIG_IKCONFIG_PROC`;
 /// gzip, and xz or zstd as some distributions ship it).
 pub fn read_config(bytes: &[u8]) -> Result<ConfigRead, ConfigError> {
-    if crate::elf::decompress::Compression::detect(bytes).is_some() {
-        let text = crate::elf::decompress::decompress(bytes, MAX_DECOMPRESSED).map_err(|e| {
-            ConfigError::Compressed {
-                reason: e.to_string(),
-            }
-        })?;
-        // A compressed config holding another compressed config is not one.
-        if crate::elf::decompress::Compression::detect(&text).is_some() {
-            return Err(ConfigError::Compressed {
-                reason: "compressed twice".into(),
-            });
-        }
-        return read_config(&text);
-    }
+    let text = config_text(bytes)?;
+    let bytes: &[u8] = &text;
     if let Some(offset) = bytes.iter().position(|&b| b == 0) {
         return Err(ConfigError::Binary { offset });
     }
@@ -169,6 +157,27 @@ pub fn release_from_file_name(name: &str) -> Option<String> {
         && rel.len() <= 128
         && !rel.contains(|c: char| c.is_whitespace() || c == '/');
     ok.then(|| rel.to_string())
+}
+
+/// The text of a kernel config file: the bytes as they are, or
+/// decompressed (gzip, xz, zstd, told by the magic bytes) within
+/// [`MAX_DECOMPRESSED`]. Whatever else reads config files (the boot-source
+/// reader) goes through this too.
+pub fn config_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, ConfigError> {
+    use crate::elf::decompress::{Compression, decompress};
+    if Compression::detect(bytes).is_none() {
+        return Ok(std::borrow::Cow::Borrowed(bytes));
+    }
+    let text = decompress(bytes, MAX_DECOMPRESSED).map_err(|e| ConfigError::Compressed {
+        reason: e.to_string(),
+    })?;
+    // A compressed config holding another compressed config is not one.
+    if Compression::detect(&text).is_some() {
+        return Err(ConfigError::Compressed {
+            reason: "compressed twice".into(),
+        });
+    }
+    Ok(std::borrow::Cow::Owned(text))
 }
 
 /// What one line means.

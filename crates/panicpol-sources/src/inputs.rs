@@ -180,14 +180,10 @@ impl Inputs {
         };
         // `/proc/config.gz` (CONFIG_IKCONFIG_PROC), or a config a
         // distribution ships compressed: the text inside, bounded.
-        let bytes = if format == Format::KernelConfig
-            && panicpol_kernel::elf::decompress::Compression::detect(&bytes).is_some()
-        {
-            match panicpol_kernel::elf::decompress::decompress(
-                &bytes,
-                panicpol_kernel::config::MAX_DECOMPRESSED,
-            ) {
-                Ok(text) => text,
+        let decompressed = if format == Format::KernelConfig {
+            match panicpol_kernel::config::config_text(&bytes) {
+                Ok(std::borrow::Cow::Owned(text)) => Some(text),
+                Ok(std::borrow::Cow::Borrowed(_)) => None,
                 Err(e) => {
                     self.problem(
                         shown,
@@ -198,8 +194,9 @@ impl Inputs {
                 }
             }
         } else {
-            bytes
+            None
         };
+        let bytes = decompressed.unwrap_or(bytes);
         if let Some(why) = binary_reason(&bytes) {
             // A command line may hold a stray NUL (PP103 reports it); other
             // formats are text.

@@ -154,7 +154,7 @@ fn uki_initrd_bootconfig(info: &crate::uki::UkiInfo, at: FileId) -> Fact {
         None => (always, from_257),
     };
     Fact::UkiInitrdBootconfig {
-        at: (at, 0..0),
+        at: whole(at),
         stub: info.stub_version.clone(),
         after,
         after_from_257,
@@ -598,12 +598,7 @@ impl Ctx<'_> {
                 let fact = uki_initrd_bootconfig(&u.info, bc.file);
                 // Nothing sure to follow `.initrd`: the kernel finds the
                 // bootconfig when the stub generates nothing at this boot.
-                if let Fact::UkiInitrdBootconfig {
-                    after, zero_fill, ..
-                } = &fact
-                    && after.is_empty()
-                    && *zero_fill <= panicpol_emit::initrd::MAX_TRAILING as u32
-                {
+                if !fact.buries_bootconfig() {
                     entry.bootconfig = Some(bc.clone());
                 }
                 facts.push(fact);

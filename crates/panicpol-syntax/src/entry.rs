@@ -238,6 +238,20 @@ pub enum Fact {
     },
 }
 
+impl Fact {
+    /// For [`Fact::UkiInitrdBootconfig`]: the image alone makes the kernel
+    /// miss the bootconfig (archives the stub always puts after `.initrd`,
+    /// or more zeros after it than the kernel skips).
+    pub fn buries_bootconfig(&self) -> bool {
+        match self {
+            Fact::UkiInitrdBootconfig {
+                after, zero_fill, ..
+            } => !after.is_empty() || *zero_fill as usize > crate::bootconfig::FOOTER_TRAILING_MAX,
+            _ => false,
+        }
+    }
+}
+
 /// A boot entry, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BootEntry {

@@ -376,6 +376,16 @@ fn check_files_by_format_and_forced() {
     assert_eq!(diags(&doc, "PP803").len(), 1);
 }
 
+/// The entry of a `cmdline --format json` document whose name ends so.
+fn entry_ending<'a>(doc: &'a Value, suffix: &str) -> &'a Value {
+    doc["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"].as_str().unwrap().ends_with(suffix))
+        .unwrap_or_else(|| panic!("no entry named …{suffix}"))
+}
+
 #[test]
 fn uki_with_an_addon_and_an_empty_one() {
     let d = scratch("uki");
@@ -401,14 +411,8 @@ fn uki_with_an_addon_and_an_empty_one() {
     )
     .unwrap();
     let r = d.display().to_string();
-    let o = panicpol(&["cmdline", "--root", &r, "--format", "json"]);
-    let doc = json(&o);
-    let e = doc["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["name"].as_str().unwrap().ends_with("arch.efi"))
-        .expect("the UKI");
+    let doc = json(&panicpol(&["cmdline", "--root", &r, "--format", "json"]));
+    let e = entry_ending(&doc, "arch.efi");
     assert_eq!(
         e["cmdline"],
         "root=UUID=1 rw crashkernel=256M crash_kexec_post_notifiers"
@@ -715,14 +719,8 @@ fn uki_initrd_bootconfig_buried_or_found() {
                 .ends_with("f.efi:.initrd:bootconfig"),
             "{stub}"
         );
-        let o = panicpol(&["cmdline", "--root", &r, "--format", "json"]);
-        let doc = json(&o);
-        let e = doc["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["name"].as_str().unwrap().ends_with("f.efi"))
-            .expect("the UKI");
+        let doc = json(&panicpol(&["cmdline", "--root", &r, "--format", "json"]));
+        let e = entry_ending(&doc, "f.efi");
         assert_eq!(
             e["proc_cmdline"].as_str().unwrap().contains("panic=7"),
             applied,

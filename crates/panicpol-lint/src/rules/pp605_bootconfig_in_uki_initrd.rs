@@ -73,7 +73,6 @@ impl Rule for Rule605 {
                 None => "systemd-stub".to_string(),
             };
             let list = |v: &[String]| v.join(", ");
-            let fill_hides = *zero_fill > 3;
             let (severity, message) = if !after.is_empty() {
                 (
                     Severity::Error,
@@ -82,7 +81,7 @@ impl Rule for Rule605 {
                         list(after)
                     ),
                 )
-            } else if fill_hides {
+            } else if f.buries_bootconfig() {
                 (
                     Severity::Error,
                     format!(
@@ -104,7 +103,7 @@ impl Rule for Rule605 {
                     list(after_from_257)
                 ));
             }
-            if after.is_empty() && !fill_hides {
+            if !f.buries_bootconfig() {
                 d = d.with_note("any *.cred, *.raw or *.confext.raw beside the UKI or under /loader/ at boot buries it");
             }
             out.push(d.with_help(

@@ -132,12 +132,11 @@ impl Tables {
             params,
             setups,
             complete: k.tables_complete,
-            version: k.release.as_deref().and_then(parse_version).or_else(|| {
-                // A System.map or kallsyms dump with a config: its heading.
-                config
-                    .and_then(|c| c.version.as_deref())
-                    .and_then(parse_version)
-            }),
+            // The same version the value grammars are gated on (the config's
+            // heading fills in for a System.map or kallsyms dump).
+            version: crate::policy::kernel_version(k)
+                .release()
+                .map(|r| (r.major, r.minor)),
             // A value beyond any real config (32, 128 on UML) is treated as
             // unknown rather than sizing init's tables after it.
             init_env_arg_limit: config

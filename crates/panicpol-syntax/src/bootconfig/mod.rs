@@ -37,6 +37,10 @@ pub type Span = Range<usize>;
 
 /// `XBC_DATA_MAX`: the largest data `xbc_init` accepts (32 KiB - 1).
 pub const XBC_DATA_MAX: usize = 32767;
+/// How many bytes may follow the `#BOOTCONFIG\n` magic at the end of the
+/// initrd (`get_boot_config_from_initrd`, init/main.c: a boot loader's
+/// alignment, since v5.10).
+pub const FOOTER_TRAILING_MAX: usize = 3;
 /// `XBC_NODE_MAX`: every key word and every value is one node.
 pub const XBC_NODE_MAX: usize = 8192;
 /// `XBC_KEYLEN_MAX`: the sum of `strlen(word) + 1` along a key path.

@@ -91,11 +91,12 @@ fn info(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
         )
     })
     .collect();
+    let version = panicpol_policy::policy::kernel_version(k);
     if a.format == ShowFormat::Json {
         let doc = json!({
             "version": 1,
             "release": k.release,
-            "version": panicpol_policy::policy::kernel_version(k).is_known().then(|| panicpol_policy::policy::kernel_version(k).to_string()),
+            "version": version.is_known().then(|| version.to_string()),
             "banner": k.banner,
             "source": k.source,
             "arch": k.arch,
@@ -120,7 +121,6 @@ fn info(w: &mut dyn Write, k: &Kernel, a: &KernelShowArgs) -> io::Result<()> {
         "release         {}",
         k.release.as_deref().unwrap_or("unknown")
     )?;
-    let version = panicpol_policy::policy::kernel_version(k);
     if version.is_known() {
         writeln!(w, "version         {version}")?;
     }
